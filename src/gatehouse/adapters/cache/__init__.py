@@ -1,0 +1,1 @@
+"""Shared counters and caches: in-process (one server) or Redis (many)."""

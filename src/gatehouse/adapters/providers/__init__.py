@@ -1,0 +1,1 @@
+"""Outbound clients of external services (Steam Web API)."""

@@ -1,0 +1,33 @@
+"""Apply Alembic migrations through the application's own engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+
+from gatehouse.adapters.store.engine import Database
+
+__all__ = ["alembic_config", "migrate"]
+
+_HERE = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_HERE))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def migrate(db: Database) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    async with db.write() as conn:
+        await conn.run_sync(_upgrade)

@@ -1,0 +1,194 @@
+"""Sessions and their bearer tokens; the hot path lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gatehouse.adapters.store.rows import session_from_row
+from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
+from gatehouse.core.cursors import Cursor
+from gatehouse.core.models import Session, TokenRole
+
+__all__ = ["SessionRepository"]
+
+# "Who is this token?": one primary-key probe on session_tokens joined to the
+# session's primary key. Built once at import.
+_BY_TOKEN = (
+    select(sessions, session_tokens.c.role)
+    .join(session_tokens, session_tokens.c.session_id == sessions.c.id)
+    .where(session_tokens.c.token_hash == bindparam("h"))
+)
+_BY_ID = select(sessions).where(sessions.c.id == bindparam("id"))
+_COUNT_ACTIVE = select(func.count()).where(
+    sessions.c.user_id == bindparam("user_id"), sessions.c.expires_at > bindparam("now")
+)
+_DELETE = delete(sessions).where(sessions.c.id == bindparam("id"))
+_DELETE_TOKENS = delete(session_tokens).where(session_tokens.c.session_id == bindparam("id"))
+
+
+class SessionRepository:
+    async def insert(
+        self,
+        conn: AsyncConnection,
+        session: Session,
+        tokens: Sequence[tuple[str, TokenRole]],
+        *,
+        client_id: str | None = None,
+        ip: str = "",
+        user_agent: str = "",
+    ) -> None:
+        await conn.execute(
+            insert(sessions).values(
+                id=session.id,
+                project_id=session.project_id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                updated_at=session.updated_at,
+                expires_at=session.expires_at,
+                origin=str(session.origin),
+                intent=session.intent,
+                room_name=session.room_name,
+                factors=",".join(session.factors),
+                scope=session.scope,
+                client_id=client_id,
+                ip=ip[:45],
+                user_agent=user_agent[:512],
+            )
+        )
+        if tokens:
+            await conn.execute(
+                insert(session_tokens),
+                [{"token_hash": h, "session_id": session.id, "role": str(r)} for h, r in tokens],
+            )
+
+    async def by_token(
+        self, conn: AsyncConnection, token_hash: str
+    ) -> tuple[Session, TokenRole] | None:
+        row = (await conn.execute(_BY_TOKEN, {"h": token_hash})).first()
+        if row is None:
+            return None
+        return session_from_row(row), TokenRole(row.role)
+
+    async def get(self, conn: AsyncConnection, session_id: str) -> Session | None:
+        row = (await conn.execute(_BY_ID, {"id": session_id})).first()
+        return session_from_row(row) if row else None
+
+    async def count_active(self, conn: AsyncConnection, user_id: int, now: int) -> int:
+        return int(
+            (await conn.execute(_COUNT_ACTIVE, {"user_id": user_id, "now": now})).scalar_one()
+        )
+
+    async def oldest_active(
+        self, conn: AsyncConnection, user_id: int, now: int, limit: int
+    ) -> list[str]:
+        stmt = (
+            select(sessions.c.id)
+            .where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+            .order_by(sessions.c.created_at, sessions.c.id)
+            .limit(limit)
+        )
+        return [r.id for r in await conn.execute(stmt)]
+
+    async def active_ids(self, conn: AsyncConnection, user_id: int, now: int) -> list[str]:
+        stmt = select(sessions.c.id).where(
+            sessions.c.user_id == user_id, sessions.c.expires_at > now
+        )
+        return [r.id for r in await conn.execute(stmt)]
+
+    async def page(
+        self,
+        conn: AsyncConnection,
+        *,
+        user_id: int,
+        now: int,
+        after: Cursor | None,
+        limit: int,
+    ) -> list[Session]:
+        """Active sessions of a user, oldest first, strictly after ``after`` (keyset)."""
+        stmt = select(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+        if after is not None:
+            # Spelled out rather than a row-value comparison so both SQLite and
+            # PostgreSQL plan it on ix_sessions_user_created.
+            stmt = stmt.where(
+                or_(
+                    sessions.c.created_at > after.created_at,
+                    and_(sessions.c.created_at == after.created_at, sessions.c.id > after.id),
+                )
+            )
+        stmt = stmt.order_by(sessions.c.created_at, sessions.c.id).limit(limit)
+        return [session_from_row(r) for r in await conn.execute(stmt)]
+
+    async def set_expiry(
+        self, conn: AsyncConnection, session_id: str, *, expires_at: int, now: int
+    ) -> bool:
+        """Move the expiry of a still-active session; False when it is gone or expired."""
+        stmt = (
+            update(sessions)
+            .where(sessions.c.id == session_id, sessions.c.expires_at > now)
+            .values(expires_at=expires_at, updated_at=now)
+        )
+        return bool((await conn.execute(stmt)).rowcount)
+
+    async def delete(self, conn: AsyncConnection, session_id: str) -> bool:
+        await conn.execute(_DELETE_TOKENS, {"id": session_id})
+        return bool((await conn.execute(_DELETE, {"id": session_id})).rowcount)
+
+    async def delete_expired(self, conn: AsyncConnection, now: int, batch: int) -> list[str]:
+        """Remove up to ``batch`` expired sessions (and their tokens); returns their ids."""
+        ids = [
+            r.id
+            for r in await conn.execute(
+                select(sessions.c.id).where(sessions.c.expires_at <= now).limit(batch)
+            )
+        ]
+        if ids:
+            await conn.execute(delete(session_tokens).where(session_tokens.c.session_id.in_(ids)))
+            await conn.execute(delete(sessions).where(sessions.c.id.in_(ids)))
+        return ids
+
+    async def audit(
+        self,
+        conn: AsyncConnection,
+        *,
+        at: int,
+        action: str,
+        session: Session | None = None,
+        session_ids: Sequence[str] = (),
+        origin: str = "",
+        detail: str = "",
+    ) -> None:
+        if session is not None:
+            rows = [
+                {
+                    "at": at,
+                    "project_id": session.project_id,
+                    "user_id": session.user_id,
+                    "session_id": session.id,
+                    "action": action,
+                    "origin": origin,
+                    "detail": detail,
+                }
+            ]
+        else:
+            rows = [
+                {
+                    "at": at,
+                    "project_id": None,
+                    "user_id": _user_of(sid),
+                    "session_id": sid,
+                    "action": action,
+                    "origin": origin,
+                    "detail": detail,
+                }
+                for sid in session_ids
+            ]
+        if rows:
+            await conn.execute(insert(audit_events), rows)
+
+
+def _user_of(session_id: str) -> int | None:
+    head = session_id.split(".", 1)[0]
+    return int(head) if head.isdigit() else None

@@ -1,0 +1,142 @@
+"""Users, their credentials and linked external identities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gatehouse.adapters.store.rows import user_from_row
+from gatehouse.adapters.store.tables import external_identities, recovery_codes, users
+from gatehouse.core.models import User
+
+__all__ = ["UserRepository"]
+
+_USER_BY_ID = select(users).where(users.c.id == bindparam("id"))
+
+
+class UserRepository:
+    async def create(
+        self, conn: AsyncConnection, *, project_id: int, now: int, **fields: Any
+    ) -> int:
+        result = await conn.execute(
+            insert(users)
+            .values(project_id=project_id, created_at=now, updated_at=now, **fields)
+            .returning(users.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def get(self, conn: AsyncConnection, user_id: int) -> User | None:
+        row = (await conn.execute(_USER_BY_ID, {"id": user_id})).first()
+        return user_from_row(row) if row else None
+
+    async def lock(self, conn: AsyncConnection, user_id: int) -> bool:
+        """Serialise concurrent writers for one user (a no-op lock on SQLite, whose
+        write transactions are already serial)."""
+        stmt = select(users.c.id).where(users.c.id == user_id).with_for_update()
+        return (await conn.execute(stmt)).first() is not None
+
+    async def by_username(self, conn: AsyncConnection, project_id: int, username: str) -> Any:
+        stmt = select(users).where(users.c.project_id == project_id, users.c.username == username)
+        return (await conn.execute(stmt)).first()
+
+    async def by_email(self, conn: AsyncConnection, project_id: int, email: str) -> Any:
+        stmt = (
+            select(users)
+            .where(users.c.project_id == project_id, users.c.email == email)
+            .order_by(users.c.id)
+            .limit(1)
+        )
+        return (await conn.execute(stmt)).first()
+
+    async def row(self, conn: AsyncConnection, user_id: int) -> Any:
+        return (await conn.execute(_USER_BY_ID, {"id": user_id})).first()
+
+    async def update(self, conn: AsyncConnection, user_id: int, *, now: int, **values: Any) -> bool:
+        result = await conn.execute(
+            update(users).where(users.c.id == user_id).values(updated_at=now, **values)
+        )
+        return bool(result.rowcount)
+
+    async def advance_totp_step(self, conn: AsyncConnection, user_id: int, step: int) -> bool:
+        """Record ``step`` as used only if it is newer than the last one: the atomic
+        compare-and-set that makes a code unusable twice, across processes."""
+        stmt = (
+            update(users)
+            .where(users.c.id == user_id)
+            .where((users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step))
+            .values(totp_last_step=step)
+        )
+        return bool((await conn.execute(stmt)).rowcount)
+
+    # -- recovery codes ------------------------------------------------------------------
+
+    async def replace_recovery_codes(
+        self, conn: AsyncConnection, user_id: int, code_hashes: list[str]
+    ) -> None:
+        await conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
+        if code_hashes:
+            await conn.execute(
+                insert(recovery_codes), [{"code_hash": h, "user_id": user_id} for h in code_hashes]
+            )
+
+    async def use_recovery_code(
+        self, conn: AsyncConnection, user_id: int, code_hash: str, now: int
+    ) -> bool:
+        stmt = (
+            update(recovery_codes)
+            .where(
+                recovery_codes.c.code_hash == code_hash,
+                recovery_codes.c.user_id == user_id,
+                recovery_codes.c.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+        return bool((await conn.execute(stmt)).rowcount)
+
+    # -- external identities ---------------------------------------------------------------
+
+    async def by_identity(
+        self, conn: AsyncConnection, project_id: int, provider: str, subject: str
+    ) -> int | None:
+        stmt = select(external_identities.c.user_id).where(
+            external_identities.c.project_id == project_id,
+            external_identities.c.provider == provider,
+            external_identities.c.subject == subject,
+        )
+        value = (await conn.execute(stmt)).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    async def identity_of(self, conn: AsyncConnection, user_id: int, provider: str) -> str | None:
+        stmt = select(external_identities.c.subject).where(
+            external_identities.c.user_id == user_id, external_identities.c.provider == provider
+        )
+        value = (await conn.execute(stmt)).scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    async def link_identity(
+        self,
+        conn: AsyncConnection,
+        *,
+        project_id: int,
+        user_id: int,
+        provider: str,
+        subject: str,
+        now: int,
+    ) -> None:
+        await conn.execute(
+            insert(external_identities).values(
+                project_id=project_id,
+                user_id=user_id,
+                provider=provider,
+                subject=subject,
+                created_at=now,
+            )
+        )
+
+    async def unlink_identity(self, conn: AsyncConnection, user_id: int, provider: str) -> bool:
+        stmt = delete(external_identities).where(
+            external_identities.c.user_id == user_id, external_identities.c.provider == provider
+        )
+        return bool((await conn.execute(stmt)).rowcount)

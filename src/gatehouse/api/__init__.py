@@ -1,0 +1,1 @@
+"""HTTP surfaces. Each only translates; none imports another; none touches SQL."""

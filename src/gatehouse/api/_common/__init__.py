@@ -1,0 +1,1 @@
+"""Private helpers shared by the surfaces: error dispatch, caller address, JSON."""

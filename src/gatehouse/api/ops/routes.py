@@ -1,0 +1,63 @@
+"""``/healthz`` (the process answers), ``/readyz`` (its database answers)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, get
+
+from gatehouse.api._common.errors import HttpProblem
+from gatehouse.core.errors import GatehouseError, RateLimited
+from gatehouse.wiring import Services
+
+__all__ = ["Health", "renderer", "router"]
+
+log = logging.getLogger("gatehouse.ops")
+_encode = msgspec.json.Encoder().encode
+
+
+class Health(msgspec.Struct):
+    status: str
+    checks: dict[str, str] = {}
+
+
+@get("/healthz", summary="Liveness: the process answers", include_in_schema=True)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@get("/readyz", summary="Readiness: the database answers")
+async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
+    services: Services = request.app.state.services
+    try:
+        await services.db.ping()
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        return Response(Health(status="unavailable", checks={"database": "down"}), status_code=503)
+    return Response(Health(status="ok", checks={"database": "ok"}))
+
+
+class _OpsErrors:
+    """Errors outside any surface: a small ``{"error": …}`` body."""
+
+    def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+        return Response(
+            _encode({"error": exc.code.value, "message": exc.message}),
+            status_code=400,
+            media_type="application/json",
+            headers=headers,
+        )
+
+    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
+        return Response(
+            _encode({"error": problem.message, "status": problem.status}),
+            status_code=problem.status,
+            media_type="application/json",
+        )
+
+
+renderer = _OpsErrors()
+router = Router(path="/", route_handlers=[healthz, readyz], tags=["Operations"])

@@ -1,0 +1,6 @@
+"""Session Storage API (Palabra.ai-compatible): ClientID + ClientSecret, ``{"ok": …}``."""
+
+from gatehouse.api.session_storage.errors import PREFIX, renderer
+from gatehouse.api.session_storage.routes import router
+
+__all__ = ["PREFIX", "renderer", "router"]

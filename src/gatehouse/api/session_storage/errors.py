@@ -1,0 +1,86 @@
+"""Domain error → status + Session Storage error body, in one table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+
+from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api.session_storage.schemas import ErrorBody, ErrorItem
+from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
+
+__all__ = ["PREFIX", "STATUS", "SessionStorageErrors", "renderer"]
+
+PREFIX = "/session-storage"
+
+#: Every domain error code → (HTTP status, title). Tested to cover ErrorCode.
+STATUS: dict[ErrorCode, tuple[int, str]] = {
+    ErrorCode.INVALID_INPUT: (400, "Bad request"),
+    ErrorCode.INVALID_CREDENTIALS: (401, "Unauthorized"),
+    ErrorCode.FORBIDDEN: (403, "Forbidden"),
+    ErrorCode.CLIENT_DISABLED: (403, "Client disabled"),
+    ErrorCode.NOT_FOUND: (404, "Not found"),
+    ErrorCode.SESSION_NOT_FOUND: (404, "Session not found"),
+    ErrorCode.USER_NOT_FOUND: (404, "Not found"),
+    ErrorCode.PROJECT_NOT_FOUND: (404, "Not found"),
+    ErrorCode.PENDING_SIGN_IN_NOT_FOUND: (404, "Not found"),
+    ErrorCode.CONFLICT: (409, "Conflict"),
+    ErrorCode.SESSION_LIMIT_REACHED: (409, "Session limit reached"),
+    ErrorCode.ALREADY_LOGGED_IN: (409, "Conflict"),
+    ErrorCode.IDENTITY_ALREADY_LINKED: (409, "Conflict"),
+    ErrorCode.INVALID_ONE_TIME_PASSWORD: (401, "Unauthorized"),
+    ErrorCode.RATE_LIMITED: (429, "Too many requests"),
+    ErrorCode.PAYLOAD_TOO_LARGE: (413, "Request body too large"),
+    ErrorCode.UPSTREAM_UNAVAILABLE: (503, "Service unavailable"),
+}
+
+_HTTP_TYPES = {
+    400: "bad-request",
+    401: "unauthorized",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    500: "internal",
+}
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _body(status: int, kind: str, title: str, detail: str, instance: str) -> bytes:
+    item = ErrorItem(
+        type=f"/errors/{kind}",
+        status=status,
+        title=title,
+        detail=detail,
+        instance=instance,
+        error_code=status * 100 + 1,
+    )
+    return _encode(ErrorBody(error=title, errors=[item]))
+
+
+class SessionStorageErrors:
+    def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
+        status, title = STATUS[exc.code]
+        headers = {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        detail = exc.message
+        if exc.code is ErrorCode.SESSION_NOT_FOUND:
+            title = detail = "Session not found"
+        body = _body(status, exc.code.value, title, detail, request.scope.get("path", ""))
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
+        kind = _HTTP_TYPES.get(problem.status, "error")
+        title = problem.message if problem.status != 400 else "Bad request"
+        detail = problem.message
+        if problem.field:
+            detail = f"{problem.message} ({problem.field})"
+        body = _body(problem.status, kind, title, detail, request.scope.get("path", ""))
+        return Response(body, status_code=problem.status, media_type="application/json")
+
+
+renderer = SessionStorageErrors()

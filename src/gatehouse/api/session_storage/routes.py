@@ -1,0 +1,232 @@
+"""Session Storage routes. Each handler: check credentials, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter, Parameter, PathParameter
+
+from gatehouse.api.session_storage.guards import (
+    authenticated_client,
+    bearer_session,
+    services_of,
+)
+from gatehouse.api.session_storage.schemas import (
+    CreateBody,
+    ErrorBody,
+    NewSessionEnvelope,
+    NewSessionOut,
+    SessionEnvelope,
+    SessionListEnvelope,
+    TokenSessionEnvelope,
+    TokenSessionOut,
+    TtlBody,
+    session_out,
+)
+from gatehouse.core.clock import rfc3339
+from gatehouse.core.errors import InvalidInput
+from gatehouse.core.models import SessionOrigin
+
+__all__ = ["router"]
+
+_JSON = "application/json"
+_ERRORS = {
+    status: ResponseSpec(data_container=ErrorBody, description=text)
+    for status, text in {
+        400: "Bad request",
+        401: "Missing or invalid client credentials",
+        403: "Client disabled",
+        404: "Session not found",
+        409: "Session limit reached",
+        413: "Request body too large",
+        429: "Too many requests",
+    }.items()
+}
+_CLIENT_ID = HeaderParameter(name="ClientID", description="Client application id", required=False)
+_CLIENT_SECRET = HeaderParameter(
+    name="ClientSecret", description="Client application secret", required=False
+)
+
+
+async def _json_body(request: Request[Any, Any, Any], kind: type[Any]) -> Any:
+    """Decode an optional JSON body into ``kind``; absent or empty means None."""
+    body = await request.body()
+    if not body.strip():
+        return None
+    content_type = request.headers.get("content-type", "application/json")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != _JSON and not media.endswith("+json"):
+        raise InvalidInput("Content-Type must be application/json", field="Content-Type")
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rpartition("at `$.")[2].rstrip("`") or None
+        raise InvalidInput(f"Invalid body: {exc}", field=field) from None
+    except msgspec.DecodeError:
+        raise InvalidInput("Malformed JSON body") from None
+
+
+@get(
+    "/sessions",
+    summary="List the active sessions of the client's user (oldest first)",
+    responses=_ERRORS,
+)
+async def list_sessions(
+    request: Request[Any, Any, Any],
+    client_id: Annotated[str | None, _CLIENT_ID] = None,
+    client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
+    page_size: Annotated[int, Parameter(ge=1, le=100, description="Sessions per page")] = 20,
+    page_token: Annotated[
+        str | None, Parameter(description="next_page_token of the previous page")
+    ] = None,
+) -> SessionListEnvelope:
+    client = await authenticated_client(request)
+    page = await services_of(request).sessions.page(
+        client.user_id, page_size=page_size, page_token=page_token
+    )
+    return SessionListEnvelope(
+        data=[session_out(s) for s in page.sessions], next_page_token=page.next_token
+    )
+
+
+@get("/sessions/{session_id:str}", summary="One session of the client's user", responses=_ERRORS)
+async def get_session(
+    request: Request[Any, Any, Any],
+    session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
+    client_id: Annotated[str | None, _CLIENT_ID] = None,
+    client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
+) -> SessionEnvelope:
+    client = await authenticated_client(request)
+    session = await services_of(request).sessions.get_owned(client.user_id, session_id)
+    return SessionEnvelope(data=session_out(session))
+
+
+@delete(
+    "/sessions/{session_id:str}",
+    summary="End a session; its tokens stop working at once",
+    responses=_ERRORS,
+    status_code=204,
+)
+async def delete_session(
+    request: Request[Any, Any, Any],
+    session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
+    client_id: Annotated[str | None, _CLIENT_ID] = None,
+    client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
+) -> None:
+    client = await authenticated_client(request)
+    await services_of(request).sessions.revoke_owned(
+        client.user_id, session_id, origin=SessionOrigin.STORAGE
+    )
+
+
+@post(
+    "/sessions/{session_id:str}",
+    summary="Set expires_at = now + ttl_seconds",
+    responses=_ERRORS,
+    status_code=204,
+)
+async def update_session(
+    request: Request[Any, Any, Any],
+    session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
+    client_id: Annotated[str | None, _CLIENT_ID] = None,
+    client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
+    ttl_seconds: Annotated[
+        int | None, Parameter(ge=1, description="Seconds from now; wins over the body")
+    ] = None,
+) -> None:
+    client = await authenticated_client(request)
+    services = services_of(request)
+    ttl = ttl_seconds
+    body: TtlBody | None = await _json_body(request, TtlBody)
+    if ttl is None and body is not None and body.data is not None:
+        ttl = body.data.ttl_seconds
+    if ttl is None:
+        raise InvalidInput("ttl_seconds is required", field="ttl_seconds")
+    project = await services.projects.get(client.project_id)
+    await services.sessions.set_ttl(client.user_id, session_id, ttl, project)
+
+
+@post(
+    "/session",
+    summary="Start a session for the client's user; its tokens are shown only here",
+    responses=_ERRORS,
+    status_code=201,
+)
+async def create_session(
+    request: Request[Any, Any, Any],
+    client_id: Annotated[str | None, _CLIENT_ID] = None,
+    client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
+) -> NewSessionEnvelope:
+    client = await authenticated_client(request)
+    body: CreateBody | None = await _json_body(request, CreateBody)
+    data = body.data if body is not None else None
+    services = services_of(request)
+    project = await services.projects.get(client.project_id)
+    issued = await services.sessions.start(
+        project=project,
+        user_id=client.user_id,
+        origin=SessionOrigin.STORAGE,
+        ttl_seconds=data.ttl_seconds if data else None,
+        intent=data.intent if data else None,
+        subscriber_count=data.subscriber_count if data else 0,
+        client_id=client.id,
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    s = issued.session
+    out = NewSessionOut(
+        id=s.id,
+        created_at=rfc3339(s.created_at),
+        updated_at=rfc3339(s.updated_at),
+        expires_at=rfc3339(s.expires_at),
+        intent=s.intent,
+        publisher=issued.publisher,
+        subscriber=list(issued.subscribers),
+        ws_url=project.ws_url,
+        webrtc_url=project.webrtc_url,
+        webrtc_room_name=s.room_name,
+    )
+    return NewSessionEnvelope(data=out)
+
+
+@get(
+    "/session",
+    summary="Who is this token? (Authorization: Bearer <publisher or subscriber token>)",
+    responses={401: _ERRORS[401]},
+)
+async def whoami(
+    request: Request[Any, Any, Any],
+    authorization: Annotated[
+        str | None, HeaderParameter(name="Authorization", description="Bearer <token>", required=False)
+    ] = None,
+) -> TokenSessionEnvelope:
+    resolved = await bearer_session(request)
+    s = resolved.session
+    out = TokenSessionOut(
+        id=s.id,
+        created_at=rfc3339(s.created_at),
+        updated_at=rfc3339(s.updated_at),
+        expires_at=rfc3339(s.expires_at),
+        intent=s.intent,
+        user_id=str(s.user_id),
+        role=str(resolved.role),
+    )
+    return TokenSessionEnvelope(data=out)
+
+
+router = Router(
+    path="/session-storage",
+    route_handlers=[
+        list_sessions,
+        get_session,
+        delete_session,
+        update_session,
+        create_session,
+        whoami,
+    ],
+    tags=["Session Storage"],
+    security=[{"ClientID": [], "ClientSecret": []}],
+)

@@ -1,0 +1,93 @@
+"""``create_app(settings)`` → the Litestar application with every surface mounted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from gatehouse import __version__
+from gatehouse.api import ops, session_storage
+from gatehouse.api._common.errors import exception_handlers
+from gatehouse.settings import Settings
+from gatehouse.wiring import Services, build_services
+
+__all__ = ["create_app", "create_app_from_env"]
+
+log = logging.getLogger("gatehouse")
+
+
+async def _sweeper(services: Services) -> None:
+    """Remove expired sessions in the background, in bounded batches."""
+    while True:
+        await asyncio.sleep(services.settings.sweep_interval_seconds)
+        try:
+            removed = await services.sessions.sweep()
+            if removed:
+                log.info("swept %d expired sessions", removed)
+        except Exception as exc:  # the next round will try again
+            log.warning("sweep failed: %s", type(exc).__name__)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    services = services or build_services(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweeper(services))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await services.close()
+
+    openapi = OpenAPIConfig(
+        title="Gatehouse",
+        version=__version__,
+        description="Session and authentication service: Session Storage API.",
+        path="/docs",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "ClientID": SecurityScheme(
+                    type="apiKey", name="ClientID", security_scheme_in="header"
+                ),
+                "ClientSecret": SecurityScheme(
+                    type="apiKey", name="ClientSecret", security_scheme_in="header"
+                ),
+            }
+        ),
+    )
+    handlers: dict[Any, Any] = exception_handlers(
+        {session_storage.PREFIX: session_storage.renderer}, fallback=ops.renderer
+    )
+    return Litestar(
+        route_handlers=[session_storage.router, ops.router],
+        exception_handlers=handlers,
+        lifespan=[lifespan],
+        openapi_config=openapi,
+        request_max_body_size=settings.max_body_bytes,
+        state=_state(services),
+        debug=False,
+        logging_config=None,
+    )
+
+
+def _state(services: Services) -> Any:
+    from litestar.datastructures import State
+
+    return State({"services": services})
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` (used by ``gatehouse serve``)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,117 @@
+"""Small frozen value types shared by services and surfaces (one model for all)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "AccessLevel",
+    "ApiKeyType",
+    "Client",
+    "LimitPolicy",
+    "Project",
+    "Session",
+    "SessionOrigin",
+    "TokenRole",
+    "User",
+]
+
+DAY = 86_400
+
+
+class AccessLevel(enum.IntEnum):
+    GUEST = 0
+    REGULAR = 10
+    MANAGEMENT = 20
+
+
+class LimitPolicy(enum.StrEnum):
+    REJECT = "reject"
+    EVICT_OLDEST = "evict_oldest"
+
+
+class TokenRole(enum.StrEnum):
+    PUBLISHER = "publisher"
+    SUBSCRIBER = "subscriber"
+
+
+class SessionOrigin(enum.StrEnum):
+    """Which surface created the session (all sessions are alike otherwise)."""
+
+    STORAGE = "storage"
+    HIVEMP = "hivemp"
+    ACCOUNT = "account"
+    CLI = "cli"
+
+
+class ApiKeyType(enum.StrEnum):
+    PUBLIC = "public"
+    SERVER = "server"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: int
+    name: str
+    created_at: int
+    session_ttl_seconds: int = 30 * DAY
+    max_ttl_seconds: int = 365 * DAY
+    session_limit: int = 10
+    session_limit_policy: LimitPolicy = LimitPolicy.REJECT
+    ws_url: str = ""
+    webrtc_url: str = ""
+    steam_app_id: int | None = None
+    has_steam_web_api_key: bool = False
+    steam_auto_create: bool = True
+    password_registration: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    project_id: int
+    username: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    gender: str = ""
+    phone: str = ""
+    access_level: AccessLevel = AccessLevel.REGULAR
+    email_validated: bool = False
+    is_trial: bool = False
+    trial_expires_at: int | None = None
+    created_at: int = 0
+    has_password: bool = False
+    totp_enabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """A client application (``ClientID`` + ``ClientSecret``) owned by one user."""
+
+    id: str
+    project_id: int
+    user_id: int
+    name: str
+    created_at: int
+    disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str
+    project_id: int
+    user_id: int
+    created_at: int
+    updated_at: int
+    expires_at: int
+    origin: SessionOrigin = SessionOrigin.STORAGE
+    intent: str | None = None
+    room_name: str = ""
+    factors: tuple[str, ...] = ()
+    scope: str = "user"
+
+    def is_active(self, now_us: int) -> bool:
+        return now_us < self.expires_at

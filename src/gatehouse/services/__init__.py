@@ -1,0 +1,1 @@
+"""Use cases. No HTTP here: collaborators are handed in, results are values."""

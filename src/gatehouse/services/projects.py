@@ -1,0 +1,218 @@
+"""Projects (tenants), their settings, client applications and API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.projects import ProjectRepository
+from gatehouse.adapters.store.users import UserRepository
+from gatehouse.core.clock import Clock
+from gatehouse.core.errors import (
+    ClientDisabled,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    ProjectNotFound,
+    RateLimited,
+    UserNotFound,
+)
+from gatehouse.core.ids import new_client_id
+from gatehouse.core.models import ApiKeyType, Client, LimitPolicy, Project
+from gatehouse.core.tokens import (
+    API_KEY_PREFIX,
+    CLIENT_SECRET_PREFIX,
+    MAX_SECRET_LENGTH,
+    TokenHasher,
+)
+from gatehouse.services.ports import RateLimiter
+
+__all__ = ["ProjectService", "ProjectSettings"]
+
+#: Failed client-credential checks allowed per caller address per minute.
+CLIENT_AUTH_FAILURES_PER_MINUTE = 20
+_URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSettings:
+    """A partial update of a project's policy; None leaves a value as it is."""
+
+    name: str | None = None
+    session_ttl_seconds: int | None = None
+    max_ttl_seconds: int | None = None
+    session_limit: int | None = None
+    session_limit_policy: LimitPolicy | None = None
+    ws_url: str | None = None
+    webrtc_url: str | None = None
+    steam_app_id: int | None = None
+    steam_web_api_key_enc: str | None = None
+    steam_auto_create: bool | None = None
+    password_registration: bool | None = None
+
+    def validate(self) -> dict[str, Any]:
+        values = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+        if self.name is not None and not 1 <= len(self.name.strip()) <= 200:
+            raise InvalidInput("name must be 1 to 200 characters", field="name")
+        for key in ("session_ttl_seconds", "max_ttl_seconds"):
+            if key in values and not 1 <= values[key] <= 10 * 365 * 86_400:
+                raise InvalidInput(f"{key} must be between 1 and 315360000", field=key)
+        if self.session_limit is not None and not 0 <= self.session_limit <= 100_000:
+            raise InvalidInput(
+                "session limit must be between 0 (no limit) and 100000", field="session_limit"
+            )
+        for key in ("ws_url", "webrtc_url"):
+            url = values.get(key)
+            if url and (not url.startswith(_URL_SCHEMES) or len(url) > 2000):
+                raise InvalidInput(f"{key} must be an http(s):// or ws(s):// URL", field=key)
+        if self.steam_app_id is not None and not 0 < self.steam_app_id < 2**32:
+            raise InvalidInput("steam app id must be a positive integer", field="steam_app_id")
+        if "session_limit_policy" in values:
+            values["session_limit_policy"] = str(values["session_limit_policy"])
+        return values
+
+
+class ProjectService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        projects: ProjectRepository,
+        users: UserRepository,
+        hasher: TokenHasher,
+        clock: Clock,
+        limiter: RateLimiter,
+    ) -> None:
+        self._db = db
+        self._projects = projects
+        self._users = users
+        self._hasher = hasher
+        self._clock = clock
+        self._limiter = limiter
+        # Compared against when the ClientID is unknown, so both paths cost one HMAC
+        # and one constant-time comparison.
+        self._dummy_hash = hasher.hash("gatehouse-no-such-client")
+
+    async def create(self, name: str, settings: ProjectSettings | None = None) -> Project:
+        values = (settings or ProjectSettings()).validate()
+        ProjectSettings(name=name).validate()
+        values.pop("name", None)
+        async with self._db.write() as conn:
+            project_id = await self._projects.create(
+                conn, name=name.strip(), now=self._clock.now_us(), **values
+            )
+            project = await self._projects.get(conn, project_id)
+        assert project is not None
+        return project
+
+    async def get(self, project_id: int) -> Project:
+        async with self._db.read() as conn:
+            project = await self._projects.get(conn, project_id)
+        if project is None:
+            raise ProjectNotFound()
+        return project
+
+    async def all(self) -> list[Project]:
+        async with self._db.read() as conn:
+            return await self._projects.all(conn)
+
+    async def update(self, project_id: int, settings: ProjectSettings) -> Project:
+        values = settings.validate()
+        async with self._db.write() as conn:
+            current = await self._projects.get(conn, project_id)
+            if current is None:
+                raise ProjectNotFound()
+            if values:
+                await self._projects.update(conn, project_id, **values)
+            project = await self._projects.get(conn, project_id)
+        assert project is not None
+        if project.session_ttl_seconds > project.max_ttl_seconds:
+            raise InvalidInput("session_ttl_seconds exceeds max_ttl_seconds")
+        return project
+
+    # -- client applications -------------------------------------------------------------
+
+    async def create_client(self, user_id: int, name: str = "") -> tuple[Client, str]:
+        """A new ClientID/ClientSecret pair for a user; the secret is returned only here."""
+        if len(name) > 200:
+            raise InvalidInput("name must be at most 200 characters", field="name")
+        secret, secret_hash = self._hasher.new(CLIENT_SECRET_PREFIX)
+        client_id = new_client_id()
+        async with self._db.write() as conn:
+            user = await self._users.get(conn, user_id)
+            if user is None:
+                raise UserNotFound()
+            await self._projects.create_client(
+                conn,
+                client_id=client_id,
+                project_id=user.project_id,
+                user_id=user_id,
+                name=name,
+                secret_hash=secret_hash,
+                now=self._clock.now_us(),
+            )
+            found = await self._projects.client_with_hash(conn, client_id)
+        assert found is not None
+        return found[0], secret
+
+    async def set_client_disabled(self, client_id: str, disabled: bool) -> None:
+        async with self._db.write() as conn:
+            if not await self._projects.set_client_disabled(conn, client_id, disabled):
+                raise NotFound("No such client application")
+
+    async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
+        """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
+        cost alike; failures are throttled per caller address."""
+        throttle_key = f"client-auth:{caller}"
+        client_id = client_id.strip()
+        found = None
+        if client_id and len(client_id) <= 64 and client_id.isascii():
+            async with self._db.read() as conn:
+                found = await self._projects.client_with_hash(conn, client_id)
+        stored = found[1] if found else self._dummy_hash
+        candidate = secret if len(secret) <= MAX_SECRET_LENGTH else ""
+        ok = self._hasher.matches(candidate, stored) and found is not None
+        if not ok:
+            retry = await self._limiter.hit(
+                throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
+            )
+            if retry is not None:
+                raise RateLimited(retry, "Too many failed authentication attempts")
+            raise InvalidCredentials("Invalid client credentials")
+        assert found is not None
+        if found[0].disabled:
+            raise ClientDisabled()
+        return found[0]
+
+    # -- API keys ----------------------------------------------------------------------
+
+    async def create_api_key(
+        self, project_id: int, key_type: ApiKeyType, name: str = ""
+    ) -> tuple[int, str]:
+        key, key_hash = self._hasher.new(API_KEY_PREFIX)
+        async with self._db.write() as conn:
+            if await self._projects.get(conn, project_id) is None:
+                raise ProjectNotFound()
+            key_id = await self._projects.create_api_key(
+                conn,
+                project_id=project_id,
+                key_type=key_type,
+                key_hash=key_hash,
+                name=name,
+                now=self._clock.now_us(),
+            )
+        return key_id, key
+
+    async def revoke_api_key(self, key_id: int) -> None:
+        async with self._db.write() as conn:
+            if not await self._projects.revoke_api_key(conn, key_id, self._clock.now_us()):
+                raise NotFound("No such active API key")
+
+    async def add_admin(self, project_id: int, user_id: int) -> None:
+        async with self._db.write() as conn:
+            if await self._projects.get(conn, project_id) is None:
+                raise ProjectNotFound()
+            if await self._users.get(conn, user_id) is None:
+                raise UserNotFound()
+            await self._projects.add_admin(conn, project_id, user_id)

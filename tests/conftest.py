@@ -1,0 +1,180 @@
+"""Shared fixtures: a database per backend (SQLite always, PostgreSQL on the local
+server), services on a frozen clock, and an HTTP client driving the real ASGI app.
+
+PostgreSQL: each test run gets its own database (created and dropped here). When
+the server is unreachable the PostgreSQL cases fail under ``CI=true`` and are
+skipped with a loud reason otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.migrate import migrate
+from gatehouse.adapters.store.tables import metadata
+from gatehouse.app import create_app
+from gatehouse.core.clock import FrozenClock
+from gatehouse.settings import Settings
+from gatehouse.wiring import Services, build_services
+
+PG_ADMIN_URL = os.environ.get("GATEHOUSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI") == "true"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this run, migrated; None when unreachable."""
+    name = f"gatehouse_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        _run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is required under CI=true: {exc!r}")
+        yield None
+        return
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}"
+
+    async def setup() -> None:
+        db = Database(url)
+        await migrate(db)
+        await db.dispose()
+
+    _run(setup())
+    try:
+        yield url
+    finally:
+        _run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating each time is slower)."""
+    path = tmp_path_factory.mktemp("template") / "gatehouse.sqlite3"
+
+    async def setup() -> None:
+        db = Database(f"sqlite:///{path}")
+        await migrate(db)
+        await db.dispose()
+
+    _run(setup())
+    return path
+
+
+async def _truncate(url: str) -> None:
+    db = Database(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    from sqlalchemy import text
+
+    async with db.write() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "gatehouse.sqlite3"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_url")
+    if url is None:
+        pytest.skip(f"!!! PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL cases SKIPPED")
+    _run(_truncate(url))
+    return str(url)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC))
+
+
+def fast_passwords() -> PasswordHasher:
+    """Real argon2id at low cost so the suite stays quick; production parameters are
+    exercised by the hashing tests and the benchmarks."""
+    return PasswordHasher(memory_cost=1024, time_cost=1)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    )
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Services]:
+    built = build_services(settings, clock=clock, passwords=fast_passwords())
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def client(services: Services, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, services)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as c:
+            yield c
+
+
+@dataclass
+class Tenant:
+    """A project with one user and one client application of that user."""
+
+    project_id: int
+    user_id: int
+    client_id: str
+    client_secret: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"ClientID": self.client_id, "ClientSecret": self.client_secret}
+
+
+async def make_tenant(services: Services, project_id: int | None = None, name: str = "u") -> Tenant:
+    if project_id is None:
+        project_id = (await services.projects.create(f"project-{uuid.uuid4().hex[:6]}")).id
+    from gatehouse.services.accounts import NewUser
+
+    user = await services.accounts.create_user(
+        project_id, NewUser(username=f"{name}-{uuid.uuid4().hex[:6]}")
+    )
+    c, secret = await services.projects.create_client(user.id, "tests")
+    return Tenant(project_id, user.id, c.id, secret)
+
+
+@pytest.fixture
+async def tenant(services: Services) -> Tenant:
+    return await make_tenant(services)
