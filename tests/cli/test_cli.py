@@ -1,0 +1,153 @@
+"""The ``gatehouse`` CLI contract: names, flags and ``--json`` shapes are relied on
+outside the repository."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gatehouse.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str):
+    runner = CliRunner()
+    env = {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def one_json(result) -> dict:
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    return json.loads(result.stdout)
+
+
+def test_project_user_client_session_round_trip(cli) -> None:
+    project = one_json(cli("project", "create", "Space Game", "--json"))
+    assert project["name"] == "Space Game" and isinstance(project["id"], int)
+
+    user = one_json(
+        cli(
+            "user", "create", "--project", str(project["id"]), "--username", "alice",
+            "--email", "alice@example.com", "--first-name", "Alice", "--last-name", "Liddell",
+            "--access-level", "20", "--password-stdin", "--json",
+            input="correct horse battery staple\n",
+        )
+    )
+    assert isinstance(user["id"], int)
+    assert user["username"] == "alice" and user["access_level"] == 20 and user["has_password"]
+    assert "password" not in json.dumps(user).replace("has_password", "")
+
+    client = one_json(cli("client", "create", "--user", str(user["id"]), "--name", "ci", "--json"))
+    assert set(client) >= {"client_id", "client_secret"}
+    assert client["client_secret"].startswith("gc_")
+
+    listed = one_json(cli("session", "list", "--user", str(user["id"]), "--json"))
+    assert listed["sessions"] == []
+
+
+def test_project_set_and_show(cli) -> None:
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    changed = one_json(
+        cli(
+            "project", "set", pid, "--ws-url", "wss://rt.example/ws",
+            "--webrtc-url", "https://rt.example/rtc", "--session-limit", "3",
+            "--session-limit-policy", "evict_oldest", "--json",
+        )
+    )
+    shown = one_json(cli("project", "show", pid, "--json"))
+    assert shown == changed
+    assert shown["ws_url"] == "wss://rt.example/ws"
+    assert shown["webrtc_url"] == "https://rt.example/rtc"
+    assert shown["session_limit"] == 3 and shown["session_limit_policy"] == "evict_oldest"
+
+
+def test_session_list_and_revoke(cli, tmp_path: Path, database_url: str) -> None:
+    import asyncio
+
+    from gatehouse.settings import Settings
+    from gatehouse.wiring import build_services
+
+    pid = one_json(cli("project", "create", "P", "--json"))["id"]
+    uid = one_json(cli("user", "create", "--project", str(pid), "--username", "bob", "--json"))["id"]
+    settings = Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    )
+
+    async def start() -> str:
+        services = build_services(settings)
+        try:
+            project = await services.projects.get(pid)
+            issued = await services.sessions.start(project=project, user_id=uid, origin="cli")
+            return issued.session.id
+        finally:
+            await services.close()
+
+    sid = asyncio.run(start())
+    listed = one_json(cli("session", "list", "--user", str(uid), "--json"))
+    assert [s["id"] for s in listed["sessions"]] == [sid]
+
+    revoked = cli("session", "revoke", sid)
+    assert revoked.exit_code == 0
+    assert one_json(cli("session", "list", "--user", str(uid), "--json"))["sessions"] == []
+
+    again = cli("session", "revoke", sid)
+    assert again.exit_code != 0
+    assert "not found" in again.stderr.lower()
+    assert "Traceback" not in again.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "create", "--project", "999", "--username", "x", "--json"),
+        ("client", "create", "--user", "999", "--json"),
+        ("project", "show", "999", "--json"),
+        ("project", "set", "1", "--ws-url", "ftp://nope", "--json"),
+    ],
+)
+def test_errors_go_to_stderr_without_traceback(cli, args) -> None:
+    cli("project", "create", "P", "--json")
+    result = cli(*args)
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_duplicate_username_is_refused(cli) -> None:
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    one_json(cli("user", "create", "--project", pid, "--username", "carol", "--json"))
+    second = cli("user", "create", "--project", pid, "--username", "carol", "--json")
+    assert second.exit_code != 0 and "already exists" in second.stderr
+
+
+def test_tables_without_json(cli) -> None:
+    result = cli("project", "create", "Readable")
+    assert result.exit_code == 0
+    assert "Readable" in result.stdout
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stdout)
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    """``pip install .`` provides a ``gatehouse`` command next to the interpreter."""
+    script = Path(sys.executable).parent / "gatehouse"
+    assert script.exists(), "the gatehouse console script is not installed"
+    out = subprocess.run(
+        [str(script), "project", "create", "X", "--json"],
+        env={"GATEHOUSE_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["name"] == "X"
