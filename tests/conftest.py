@@ -101,9 +101,7 @@ async def _truncate(url: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     if request.param == "sqlite":
         path = tmp_path / "gatehouse.sqlite3"
         shutil.copy(sqlite_template, path)

@@ -366,6 +366,72 @@ def _read_password() -> str:
     return password
 
 
+@user.command("set-password")
+@click.option("--user", "user_id", type=int, required=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the new password from standard input.",
+)
+@json_flag
+def user_set_password(user_id: int, password_stdin: bool, as_json: bool) -> None:
+    """Set a user's password; every session of the user ends."""
+    password = _read_password()
+
+    async def work(services: Services) -> int:
+        return await services.credentials.set_password(user_id, password)
+
+    ended = _run(work)
+    _emit(
+        as_json,
+        {"user_id": user_id, "sessions_ended": ended},
+        f"password set; {ended} sessions ended",
+    )
+
+
+@user.group("totp")
+def user_totp() -> None:
+    """Two-factor authentication (TOTP) of a user."""
+
+
+@user_totp.command("enable")
+@click.option("--user", "user_id", type=int, required=True)
+@click.option("--issuer", default="Gatehouse", show_default=True)
+@json_flag
+def user_totp_enable(user_id: int, issuer: str, as_json: bool) -> None:
+    """Enrol (or re-enrol) an authenticator; shows the seed and recovery codes once."""
+
+    async def work(services: Services) -> Any:
+        return await services.credentials.enable_totp(user_id, issuer=issuer)
+
+    enrolment = _run(work)
+    payload = {
+        "secret": enrolment.secret,
+        "otpauth_uri": enrolment.otpauth_uri,
+        "recovery_codes": enrolment.recovery_codes,
+    }
+    text = (
+        f"secret: {enrolment.secret}\notpauth uri: {enrolment.otpauth_uri}\n"
+        "recovery codes (each works once; shown only now):\n  "
+        + "\n  ".join(enrolment.recovery_codes)
+    )
+    _emit(as_json, payload, text)
+
+
+@user_totp.command("disable")
+@click.option("--user", "user_id", type=int, required=True)
+@json_flag
+def user_totp_disable(user_id: int, as_json: bool) -> None:
+    """Turn two-factor authentication off; every session of the user ends."""
+
+    async def work(services: Services) -> None:
+        await services.credentials.disable_totp(user_id)
+
+    _run(work)
+    _emit(as_json, {"user_id": user_id, "totp_enabled": False}, "two-factor authentication off")
+
+
 # -- client applications -----------------------------------------------------------------
 
 

@@ -12,8 +12,10 @@ from gatehouse.adapters.store.sessions import SessionRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.clock import Clock, SystemClock
 from gatehouse.core.cursors import CursorCodec
+from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.accounts import AccountService
+from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import SessionService
@@ -33,6 +35,8 @@ class Services:
     sessions: SessionService
     projects: ProjectService
     accounts: AccountService
+    credentials: CredentialService
+    secretbox: SecretBox
 
     async def close(self) -> None:
         self.passwords.close()
@@ -54,6 +58,15 @@ def build_services(
     session_repo = SessionRepository()
     user_repo = UserRepository()
     project_repo = ProjectRepository()
+    secretbox = SecretBox(tokens.derive(b"secretbox"))
+    sessions = SessionService(
+        db=db,
+        sessions=session_repo,
+        users=user_repo,
+        hasher=tokens,
+        clock=clock,
+        cursors=CursorCodec(tokens.derive(b"page-token")),
+    )
     return Services(
         settings=settings,
         db=db,
@@ -61,14 +74,7 @@ def build_services(
         tokens=tokens,
         limiter=limiter,
         passwords=passwords,
-        sessions=SessionService(
-            db=db,
-            sessions=session_repo,
-            users=user_repo,
-            hasher=tokens,
-            clock=clock,
-            cursors=CursorCodec(tokens.derive(b"page-token")),
-        ),
+        sessions=sessions,
         projects=ProjectService(
             db=db,
             projects=project_repo,
@@ -80,4 +86,15 @@ def build_services(
         accounts=AccountService(
             db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
         ),
+        credentials=CredentialService(
+            db=db,
+            users=user_repo,
+            sessions=sessions,
+            passwords=passwords,
+            tokens=tokens,
+            secretbox=secretbox,
+            clock=clock,
+            limiter=limiter,
+        ),
+        secretbox=secretbox,
     )

@@ -36,9 +36,22 @@ def test_project_user_client_session_round_trip(cli) -> None:
 
     user = one_json(
         cli(
-            "user", "create", "--project", str(project["id"]), "--username", "alice",
-            "--email", "alice@example.com", "--first-name", "Alice", "--last-name", "Liddell",
-            "--access-level", "20", "--password-stdin", "--json",
+            "user",
+            "create",
+            "--project",
+            str(project["id"]),
+            "--username",
+            "alice",
+            "--email",
+            "alice@example.com",
+            "--first-name",
+            "Alice",
+            "--last-name",
+            "Liddell",
+            "--access-level",
+            "20",
+            "--password-stdin",
+            "--json",
             input="correct horse battery staple\n",
         )
     )
@@ -58,9 +71,18 @@ def test_project_set_and_show(cli) -> None:
     pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
     changed = one_json(
         cli(
-            "project", "set", pid, "--ws-url", "wss://rt.example/ws",
-            "--webrtc-url", "https://rt.example/rtc", "--session-limit", "3",
-            "--session-limit-policy", "evict_oldest", "--json",
+            "project",
+            "set",
+            pid,
+            "--ws-url",
+            "wss://rt.example/ws",
+            "--webrtc-url",
+            "https://rt.example/rtc",
+            "--session-limit",
+            "3",
+            "--session-limit-policy",
+            "evict_oldest",
+            "--json",
         )
     )
     shown = one_json(cli("project", "show", pid, "--json"))
@@ -77,7 +99,9 @@ def test_session_list_and_revoke(cli, tmp_path: Path, database_url: str) -> None
     from gatehouse.wiring import build_services
 
     pid = one_json(cli("project", "create", "P", "--json"))["id"]
-    uid = one_json(cli("user", "create", "--project", str(pid), "--username", "bob", "--json"))["id"]
+    uid = one_json(cli("user", "create", "--project", str(pid), "--username", "bob", "--json"))[
+        "id"
+    ]
     settings = Settings.from_env(
         {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
     )

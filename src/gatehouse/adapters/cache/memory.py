@@ -30,6 +30,14 @@ class MemoryRateLimiter:
             return max(1, int(start + window - now + 0.999))
         return None
 
+    async def peek(self, key: str, *, limit: int, window: int) -> int | None:
+        """Like ``hit`` without counting: is ``key`` over its limit right now?"""
+        start, count, _ = self._windows.get(key, (0.0, 0, window))
+        now = self._now()
+        if count >= limit and now - start < window:
+            return max(1, int(start + window - now + 0.999))
+        return None
+
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
 

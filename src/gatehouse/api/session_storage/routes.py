@@ -200,7 +200,8 @@ async def create_session(
 async def whoami(
     request: Request[Any, Any, Any],
     authorization: Annotated[
-        str | None, HeaderParameter(name="Authorization", description="Bearer <token>", required=False)
+        str | None,
+        HeaderParameter(name="Authorization", description="Bearer <token>", required=False),
     ] = None,
 ) -> TokenSessionEnvelope:
     resolved = await bearer_session(request)
