@@ -39,7 +39,7 @@ import traceback
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 EXPECTED_SERIES = "0.6."
 
@@ -75,7 +75,10 @@ def http(method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[str,
 
 def json_of(status: int, hdrs: dict[str, str], body: bytes) -> dict:
     ctype = {k.lower(): v for k, v in hdrs.items()}.get("content-type", "")
-    check(ctype.startswith("application/json"), f"HTTP {status}: Content-Type is {ctype!r}, not application/json")
+    check(
+        ctype.startswith("application/json"),
+        f"HTTP {status}: Content-Type is {ctype!r}, not application/json",
+    )
     try:
         value = json.loads(body)
     except ValueError as e:
@@ -84,14 +87,21 @@ def json_of(status: int, hdrs: dict[str, str], body: bytes) -> dict:
     return value
 
 
-def check_error_body(status: int, hdrs: dict[str, str], body: bytes, expected: int, what: str) -> None:
+def check_error_body(
+    status: int, hdrs: dict[str, str], body: bytes, expected: int, what: str
+) -> None:
     check(status == expected, f"{what}: expected HTTP {expected}, got {status}: {body[:300]!r}")
     doc = json_of(status, hdrs, body)
     check(doc.get("ok") is False, f"{what}: error body without ok=false: {doc}")
-    check(isinstance(doc.get("error"), str) and doc["error"], f"{what}: error body without 'error': {doc}")
+    check(
+        isinstance(doc.get("error"), str) and doc["error"],
+        f"{what}: error body without 'error': {doc}",
+    )
     errors = doc.get("errors")
-    check(isinstance(errors, list) and errors and errors[0].get("status") == expected,
-          f"{what}: error body without errors[0].status={expected}: {doc}")
+    check(
+        isinstance(errors, list) and errors and errors[0].get("status") == expected,
+        f"{what}: error body without errors[0].status={expected}: {doc}",
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -110,11 +120,17 @@ def main(argv: list[str]) -> int:
         version = importlib.metadata.version("palabra-ai")
         from palabra_ai.internal.rest import PalabraRESTClient, SessionCredentials
     except Exception as e:  # ImportError, or OSError for a missing libportaudio
-        print(f"FAIL [import]: palabra-ai 0.6 SDK not importable with {sys.executable}: {e!r}\n"
-              "hint: build the venv with scripts/sdk06-venv (it installs libportaudio2 too)", file=sys.stderr)
+        print(
+            f"FAIL [import]: palabra-ai 0.6 SDK not importable with {sys.executable}: {e!r}\n"
+            "hint: build the venv with scripts/sdk06-venv (it installs libportaudio2 too)",
+            file=sys.stderr,
+        )
         return 2
     if not version.startswith(EXPECTED_SERIES):
-        print(f"FAIL [import]: {sys.executable} has palabra-ai {version}, not {EXPECTED_SERIES}x", file=sys.stderr)
+        print(
+            f"FAIL [import]: {sys.executable} has palabra-ai {version}, not {EXPECTED_SERIES}x",
+            file=sys.stderr,
+        )
         return 2
     import aiohttp
     from palabra_ai.exc import InvalidCredentialsError
@@ -135,27 +151,50 @@ def main(argv: list[str]) -> int:
             created.append(creds.id)
             check(isinstance(creds, SessionCredentials), f"not SessionCredentials: {creds!r}")
             if args.user_id:
-                check(re.fullmatch(rf"{re.escape(args.user_id)}\.[0-9a-f]{{8}}\.[0-9a-f]{{8}}", creds.id) is not None,
-                      f"session id {creds.id!r} is not <user id>.<8 hex>.<8 hex>")
-            check(bool(creds.publisher) and isinstance(creds.publisher, str), "empty publisher token")
+                check(
+                    re.fullmatch(
+                        rf"{re.escape(args.user_id)}\.[0-9a-f]{{8}}\.[0-9a-f]{{8}}", creds.id
+                    )
+                    is not None,
+                    f"session id {creds.id!r} is not <user id>.<8 hex>.<8 hex>",
+                )
+            check(
+                bool(creds.publisher) and isinstance(creds.publisher, str), "empty publisher token"
+            )
             check(creds.jwt_token == creds.publisher, "jwt_token differs from publisher")
-            check(isinstance(creds.subscriber, list) and len(creds.subscriber) == 2,
-                  f"expected 2 subscriber tokens, got {creds.subscriber!r}")
-            check(all(isinstance(t, str) and t for t in creds.subscriber), f"bad subscriber tokens {creds.subscriber!r}")
-            check(len({creds.publisher, *creds.subscriber}) == 3, "publisher/subscriber tokens are not distinct")
+            check(
+                isinstance(creds.subscriber, list) and len(creds.subscriber) == 2,
+                f"expected 2 subscriber tokens, got {creds.subscriber!r}",
+            )
+            check(
+                all(isinstance(t, str) and t for t in creds.subscriber),
+                f"bad subscriber tokens {creds.subscriber!r}",
+            )
+            check(
+                len({creds.publisher, *creds.subscriber}) == 3,
+                "publisher/subscriber tokens are not distinct",
+            )
             check(bool(creds.webrtc_room_name), "empty webrtc_room_name")
             if args.ws_url:
-                check(creds.ws_url == args.ws_url, f"ws_url {creds.ws_url!r} != project's {args.ws_url!r}")
+                check(
+                    creds.ws_url == args.ws_url,
+                    f"ws_url {creds.ws_url!r} != project's {args.ws_url!r}",
+                )
                 check(creds.control_url == args.ws_url, "control_url differs")
             if args.webrtc_url:
-                check(creds.webrtc_url == args.webrtc_url,
-                      f"webrtc_url {creds.webrtc_url!r} != project's {args.webrtc_url!r}")
+                check(
+                    creds.webrtc_url == args.webrtc_url,
+                    f"webrtc_url {creds.webrtc_url!r} != project's {args.webrtc_url!r}",
+                )
                 check(creds.stream_url == args.webrtc_url, "stream_url differs")
 
         with step("a second session gets its own id, tokens and room"):
             other = asyncio.run(sdk.create_session())
             created.append(other.id)
-            check(other.subscriber == [], f"default subscriber_count must give [], got {other.subscriber!r}")
+            check(
+                other.subscriber == [],
+                f"default subscriber_count must give [], got {other.subscriber!r}",
+            )
             check(other.id != creds.id, "same session id twice")
             check(other.publisher != creds.publisher, "same publisher token twice")
             check(other.webrtc_room_name != creds.webrtc_room_name, "same webrtc_room_name twice")
@@ -168,32 +207,51 @@ def main(argv: list[str]) -> int:
             data = doc.get("data") or {}
             check(data.get("id") == creds.id, f"data.id {data.get('id')!r} != {creds.id!r}")
             for key in ("created_at", "updated_at", "expires_at"):
-                check(isinstance(data.get(key), str)
-                      and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", data[key]) is not None,
-                      f"{key} is not RFC 3339 UTC seconds with Z: {data.get(key)!r}")
+                check(
+                    isinstance(data.get(key), str)
+                    and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", data[key])
+                    is not None,
+                    f"{key} is not RFC 3339 UTC seconds with Z: {data.get(key)!r}",
+                )
             for key in ("ws_url", "webrtc_url", "webrtc_room_name"):
                 if key in data:
-                    check(data[key] == getattr(creds, key), f"{key}: API shows {data[key]!r}, SDK got {getattr(creds, key)!r}")
+                    check(
+                        data[key] == getattr(creds, key),
+                        f"{key}: API shows {data[key]!r}, SDK got {getattr(creds, key)!r}",
+                    )
 
         with step("the tokens belong to the session (GET /session-storage/session, Bearer)"):
-            for token, role in [(creds.publisher, "publisher")] + [(t, "subscriber") for t in creds.subscriber]:
+            for token, role in [(creds.publisher, "publisher")] + [
+                (t, "subscriber") for t in creds.subscriber
+            ]:
                 status, hdrs, body = whoami(token)
                 check(status == 200, f"{role} token: expected 200, got {status}: {body[:300]!r}")
                 data = json_of(status, hdrs, body).get("data") or {}
-                check(data.get("id") == creds.id and data.get("role") == role,
-                      f"{role} token resolves to {data}")
+                check(
+                    data.get("id") == creds.id and data.get("role") == role,
+                    f"{role} token resolves to {data}",
+                )
                 if args.user_id:
-                    check(data.get("user_id") == args.user_id, f"user_id {data.get('user_id')!r} != {args.user_id!r}")
+                    check(
+                        data.get("user_id") == args.user_id,
+                        f"user_id {data.get('user_id')!r} != {args.user_id!r}",
+                    )
 
         with step("wrong credentials: create_session fails with the SDK's HTTP error (401)"):
-            for bad in (PalabraRESTClient(args.client_id, args.client_secret + "x", base_url=args.base_url),
-                        PalabraRESTClient(f"nope-{uuid.uuid4().hex}", args.client_secret, base_url=args.base_url)):
+            for bad in (
+                PalabraRESTClient(args.client_id, args.client_secret + "x", base_url=args.base_url),
+                PalabraRESTClient(
+                    f"nope-{uuid.uuid4().hex}", args.client_secret, base_url=args.base_url
+                ),
+            ):
                 try:
                     got = asyncio.run(bad.create_session(subscriber_count=1))
                 except aiohttp.ClientResponseError as e:
                     check(e.status == 401, f"expected HTTP 401, got {e.status}")
                 except InvalidCredentialsError as e:
-                    raise CheckFailed(f"server answered 404 for bad credentials (contract: 401): {e}") from e
+                    raise CheckFailed(
+                        f"server answered 404 for bad credentials (contract: 401): {e}"
+                    ) from e
                 else:
                     created.append(got.id)
                     raise CheckFailed(f"bad credentials created session {got.id}")
@@ -201,14 +259,22 @@ def main(argv: list[str]) -> int:
         with step("wrong credentials: delete_session (errors swallowed) deletes nothing"):
             asyncio.run(bad.delete_session(creds.id))
             status, _, body = get_session(creds.id)
-            check(status == 200, f"session gone after a wrong-credentials delete ({status}): {body[:300]!r}")
+            check(
+                status == 200,
+                f"session gone after a wrong-credentials delete ({status}): {body[:300]!r}",
+            )
 
         with step("delete_session through the SDK"):
-            check(asyncio.run(sdk.delete_session(creds.id)) is None, "delete_session returned something")
+            check(
+                asyncio.run(sdk.delete_session(creds.id)) is None,
+                "delete_session returned something",
+            )
             created.remove(creds.id)
             status, hdrs, body = get_session(creds.id)
             check_error_body(status, hdrs, body, 404, "GET after delete")
-            status, _, body = http("DELETE", f"{base}/session-storage/sessions/{creds.id}", client_headers)
+            status, _, body = http(
+                "DELETE", f"{base}/session-storage/sessions/{creds.id}", client_headers
+            )
             check(status == 404, f"second DELETE: expected 404, got {status}: {body[:300]!r}")
 
         with step("the session's tokens died with it"):
@@ -222,8 +288,10 @@ def main(argv: list[str]) -> int:
             status, _, body = http("GET", f"{base}/healthz", {})
             check(status == 200, f"/healthz answered {status}: {body[:300]!r}")
             status, hdrs, body = http("GET", f"{base}/session-storage/sessions", client_headers)
-            check(status == 200 and json_of(status, hdrs, body).get("ok") is True,
-                  f"list answered {status}: {body[:300]!r}")
+            check(
+                status == 200 and json_of(status, hdrs, body).get("ok") is True,
+                f"list answered {status}: {body[:300]!r}",
+            )
     except CheckFailed as e:
         print(f"FAIL [{_current_step}]: {e}", file=sys.stderr)
         return 1
@@ -233,10 +301,8 @@ def main(argv: list[str]) -> int:
         return 1
     finally:
         for sid in created:
-            try:
+            with suppress(Exception):
                 http("DELETE", f"{base}/session-storage/sessions/{sid}", client_headers)
-            except Exception:
-                pass
     print("OK: palabra-ai 0.6 SDK works against Gatehouse", flush=True)
     return 0
 

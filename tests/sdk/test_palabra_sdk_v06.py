@@ -23,9 +23,11 @@ CHECK_SCRIPT = Path(__file__).with_name("palabra06_check.py")
 def _sdk06_python() -> str:
     py = os.environ.get("GATEHOUSE_SDK06_PYTHON", "").strip()
     if not py:
-        reason = ("GATEHOUSE_SDK06_PYTHON is not set: the palabra-ai 0.6 SDK compatibility test "
-                  "DID NOT RUN. Build the venv with scripts/sdk06-venv and export "
-                  "GATEHOUSE_SDK06_PYTHON=<the path it prints last>")
+        reason = (
+            "GATEHOUSE_SDK06_PYTHON is not set: the palabra-ai 0.6 SDK compatibility test "
+            "DID NOT RUN. Build the venv with scripts/sdk06-venv and export "
+            "GATEHOUSE_SDK06_PYTHON=<the path it prints last>"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -42,15 +44,28 @@ def test_palabra_sdk_06(gatehouse_server, tmp_path) -> None:
     env.pop("PALABRA_CLIENT_ID", None)
     env.pop("PALABRA_CLIENT_SECRET", None)
     cmd = [
-        py, str(CHECK_SCRIPT),
-        server.base_url, server.client_id, server.client_secret,
-        "--ws-url", server.ws_url,
-        "--webrtc-url", server.webrtc_url,
-        "--user-id", str(server.user_id),
+        py,
+        str(CHECK_SCRIPT),
+        server.base_url,
+        server.client_id,
+        server.client_secret,
+        "--ws-url",
+        server.ws_url,
+        "--webrtc-url",
+        server.webrtc_url,
+        "--user-id",
+        str(server.user_id),
     ]
     try:
-        proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True,
-                              timeout=180, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"palabra06_check.py timed out\nstdout:\n{e.stdout}\nstderr:\n{e.stderr}")
     out = proc.stdout.replace(server.client_secret, "<secret>")

@@ -92,7 +92,12 @@ def _list_ids(server) -> list[str]:
         params = {"page_size": 100}
         if token:
             params["page_token"] = token
-        resp = httpx.get(server.url("/session-storage/sessions"), headers=server.headers, params=params, timeout=10)
+        resp = httpx.get(
+            server.url("/session-storage/sessions"),
+            headers=server.headers,
+            params=params,
+            timeout=10,
+        )
         assert resp.status_code == 200, resp.text
         body = resp.json()
         assert body["ok"] is True, body
@@ -105,7 +110,9 @@ def _list_ids(server) -> list[str]:
 
 def test_create_read_delete(sdk, gatehouse_server) -> None:
     server = gatehouse_server
-    pal = sdk.Palabra(client_id=server.client_id, client_secret=server.client_secret, api_url=server.base_url)
+    pal = sdk.Palabra(
+        client_id=server.client_id, client_secret=server.client_secret, api_url=server.base_url
+    )
 
     first = asyncio.run(pal.create_session())
     second = asyncio.run(pal.create_session())
@@ -123,7 +130,9 @@ def test_create_read_delete(sdk, gatehouse_server) -> None:
         assert first.webrtc_room_name != second.webrtc_room_name
 
         # Read back through the plain API with the client headers.
-        resp = httpx.get(server.url(f"/session-storage/sessions/{first.id}"), headers=server.headers, timeout=10)
+        resp = httpx.get(
+            server.url(f"/session-storage/sessions/{first.id}"), headers=server.headers, timeout=10
+        )
         assert resp.status_code == 200, resp.text
         assert resp.headers["content-type"].startswith("application/json"), resp.headers
         body = resp.json()
@@ -148,19 +157,25 @@ def test_create_read_delete(sdk, gatehouse_server) -> None:
 
         # Delete through the SDK (it ignores the answer, so check the API).
         assert asyncio.run(pal.delete_session(first.id)) is None
-        gone = httpx.get(server.url(f"/session-storage/sessions/{first.id}"), headers=server.headers, timeout=10)
+        gone = httpx.get(
+            server.url(f"/session-storage/sessions/{first.id}"), headers=server.headers, timeout=10
+        )
         _assert_error_body(gone, 404)
         assert _whoami(server, first.publisher).status_code == 401
         ids = _list_ids(server)
         assert first.id not in ids and second.id in ids
 
         # The other session is untouched.
-        still = httpx.get(server.url(f"/session-storage/sessions/{second.id}"), headers=server.headers, timeout=10)
+        still = httpx.get(
+            server.url(f"/session-storage/sessions/{second.id}"), headers=server.headers, timeout=10
+        )
         assert still.status_code == 200, still.text
     finally:
         for s in (first, second):
             asyncio.run(pal.delete_session(s.id))
-    gone = httpx.get(server.url(f"/session-storage/sessions/{second.id}"), headers=server.headers, timeout=10)
+    gone = httpx.get(
+        server.url(f"/session-storage/sessions/{second.id}"), headers=server.headers, timeout=10
+    )
     _assert_error_body(gone, 404)
 
 
@@ -172,7 +187,9 @@ def test_trailing_slash_api_url(sdk, gatehouse_server) -> None:
         assert _sid_pattern(server.user_id).match(s.id), s.id
     finally:
         asyncio.run(pal.delete_session(s.id))
-    resp = httpx.get(server.url(f"/session-storage/sessions/{s.id}"), headers=server.headers, timeout=10)
+    resp = httpx.get(
+        server.url(f"/session-storage/sessions/{s.id}"), headers=server.headers, timeout=10
+    )
     _assert_error_body(resp, 404)
 
 
@@ -195,8 +212,12 @@ def test_wrong_credentials(sdk, gatehouse_server, which: str) -> None:
         ("GET", "/session-storage/sessions"),
         ("GET", "/session-storage/sessions/1.00000000.00000000"),
     ):
-        resp = httpx.request(method, server.url(path), headers={"ClientID": bad.client_id,
-                                                                "ClientSecret": bad.client_secret}, timeout=10)
+        resp = httpx.request(
+            method,
+            server.url(path),
+            headers={"ClientID": bad.client_id, "ClientSecret": bad.client_secret},
+            timeout=10,
+        )
         _assert_error_body(resp, 401)
 
     # A wrong-credentials delete through the SDK (which swallows errors) deletes nothing.
@@ -204,7 +225,9 @@ def test_wrong_credentials(sdk, gatehouse_server, which: str) -> None:
     s = asyncio.run(good.create_session())
     try:
         asyncio.run(bad.delete_session(s.id))
-        resp = httpx.get(server.url(f"/session-storage/sessions/{s.id}"), headers=server.headers, timeout=10)
+        resp = httpx.get(
+            server.url(f"/session-storage/sessions/{s.id}"), headers=server.headers, timeout=10
+        )
         assert resp.status_code == 200, resp.text
     finally:
         asyncio.run(good.delete_session(s.id))
@@ -218,7 +241,14 @@ def test_wrong_credentials(sdk, gatehouse_server, which: str) -> None:
 def test_header_names_are_case_insensitive(gatehouse_server) -> None:
     # The SDKs send ClientID/ClientSecret; other clients send ClientId or lowercase.
     server = gatehouse_server
-    for hid, hsec in (("ClientId", "ClientSecret"), ("clientid", "clientsecret"), ("CLIENTID", "CLIENTSECRET")):
-        resp = httpx.get(server.url("/session-storage/sessions"),
-                         headers={hid: server.client_id, hsec: server.client_secret}, timeout=10)
+    for hid, hsec in (
+        ("ClientId", "ClientSecret"),
+        ("clientid", "clientsecret"),
+        ("CLIENTID", "CLIENTSECRET"),
+    ):
+        resp = httpx.get(
+            server.url("/session-storage/sessions"),
+            headers={hid: server.client_id, hsec: server.client_secret},
+            timeout=10,
+        )
         assert resp.status_code == 200, (hid, resp.text)
