@@ -13,7 +13,6 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.migrate import migrate
 from gatehouse.adapters.store.tables import metadata
@@ -30,6 +28,7 @@ from gatehouse.app import create_app
 from gatehouse.core.clock import FrozenClock
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
+from tests.helpers import Tenant, fast_passwords, make_tenant
 
 PG_ADMIN_URL = os.environ.get("GATEHOUSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
@@ -118,12 +117,6 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC))
 
 
-def fast_passwords() -> PasswordHasher:
-    """Real argon2id at low cost so the suite stays quick; production parameters are
-    exercised by the hashing tests and the benchmarks."""
-    return PasswordHasher(memory_cost=1024, time_cost=1)
-
-
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings.from_env(
@@ -145,32 +138,6 @@ async def client(services: Services, settings: Settings) -> AsyncIterator[httpx.
         transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as c:
             yield c
-
-
-@dataclass
-class Tenant:
-    """A project with one user and one client application of that user."""
-
-    project_id: int
-    user_id: int
-    client_id: str
-    client_secret: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"ClientID": self.client_id, "ClientSecret": self.client_secret}
-
-
-async def make_tenant(services: Services, project_id: int | None = None, name: str = "u") -> Tenant:
-    if project_id is None:
-        project_id = (await services.projects.create(f"project-{uuid.uuid4().hex[:6]}")).id
-    from gatehouse.services.accounts import NewUser
-
-    user = await services.accounts.create_user(
-        project_id, NewUser(username=f"{name}-{uuid.uuid4().hex[:6]}")
-    )
-    c, secret = await services.projects.create_client(user.id, "tests")
-    return Tenant(project_id, user.id, c.id, secret)
 
 
 @pytest.fixture

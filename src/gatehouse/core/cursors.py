@@ -54,6 +54,9 @@ class CursorCodec:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (binascii.Error, ValueError) as exc:
             raise InvalidCursor("malformed page token") from exc
+        # One spelling per token: padding or altered spare bits are edits too.
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+            raise InvalidCursor("malformed page token")
         payload, tag = raw[:-_TAG_BYTES], raw[-_TAG_BYTES:]
         if len(raw) <= _TAG_BYTES or not hmac.compare_digest(tag, self._tag(scope, payload)):
             raise InvalidCursor("page token is not valid for this listing")

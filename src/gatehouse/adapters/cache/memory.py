@@ -43,8 +43,8 @@ class MemoryRateLimiter:
 
     def _prune(self, now: float) -> None:
         # Bounded memory under a spray of distinct keys: drop closed windows, then
-        # the oldest half if that was not enough.
+        # the keys with the fewest hits, so a spray cannot clear a real lockout.
         self._windows = {k: v for k, v in self._windows.items() if now - v[0] < v[2]}
         if len(self._windows) >= self._max_keys:
-            keep = sorted(self._windows.items(), key=lambda kv: kv[1][0])[self._max_keys // 2 :]
-            self._windows = dict(keep)
+            ranked = sorted(self._windows.items(), key=lambda kv: kv[1][1], reverse=True)
+            self._windows = dict(ranked[: self._max_keys // 2])

@@ -7,15 +7,16 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import client_from_row, project_from_row
 from gatehouse.adapters.store.tables import api_keys, clients, project_admins, projects
 from gatehouse.core.models import ApiKeyType, Client, Project
 
 __all__ = ["ApiKeyRecord", "ProjectRepository"]
 
-_CLIENT_BY_ID = select(clients, clients.c.secret_hash).where(clients.c.id == bindparam("id"))
+_CLIENT_BY_ID = Prepared(select(clients).where(clients.c.id == bindparam("id")))
 _DEFAULTS = Project(id=0, name="", created_at=0)
-_PROJECT_BY_ID = select(projects).where(projects.c.id == bindparam("id"))
+_PROJECT_BY_ID = Prepared(select(projects).where(projects.c.id == bindparam("id")))
 
 
 class ApiKeyRecord:
@@ -49,7 +50,7 @@ class ProjectRepository:
         return int(result.scalar_one())
 
     async def get(self, conn: AsyncConnection, project_id: int) -> Project | None:
-        row = (await conn.execute(_PROJECT_BY_ID, {"id": project_id})).first()
+        row = await first(conn, _PROJECT_BY_ID, {"id": project_id})
         return project_from_row(row) if row else None
 
     async def all(self, conn: AsyncConnection) -> list[Project]:
@@ -117,7 +118,7 @@ class ProjectRepository:
     async def client_with_hash(
         self, conn: AsyncConnection, client_id: str
     ) -> tuple[Client, str] | None:
-        row = (await conn.execute(_CLIENT_BY_ID, {"id": client_id})).first()
+        row = await first(conn, _CLIENT_BY_ID, {"id": client_id})
         return (client_from_row(row), row.secret_hash) if row else None
 
     async def set_client_disabled(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
 from gatehouse.core.cursors import Cursor
@@ -16,12 +17,12 @@ __all__ = ["SessionRepository"]
 
 # "Who is this token?": one primary-key probe on session_tokens joined to the
 # session's primary key. Built once at import.
-_BY_TOKEN = (
+_BY_TOKEN = Prepared(
     select(sessions, session_tokens.c.role)
     .join(session_tokens, session_tokens.c.session_id == sessions.c.id)
     .where(session_tokens.c.token_hash == bindparam("h"))
 )
-_BY_ID = select(sessions).where(sessions.c.id == bindparam("id"))
+_BY_ID = Prepared(select(sessions).where(sessions.c.id == bindparam("id")))
 _COUNT_ACTIVE = select(func.count()).where(
     sessions.c.user_id == bindparam("user_id"), sessions.c.expires_at > bindparam("now")
 )
@@ -67,13 +68,13 @@ class SessionRepository:
     async def by_token(
         self, conn: AsyncConnection, token_hash: str
     ) -> tuple[Session, TokenRole] | None:
-        row = (await conn.execute(_BY_TOKEN, {"h": token_hash})).first()
+        row = await first(conn, _BY_TOKEN, {"h": token_hash})
         if row is None:
             return None
         return session_from_row(row), TokenRole(row.role)
 
     async def get(self, conn: AsyncConnection, session_id: str) -> Session | None:
-        row = (await conn.execute(_BY_ID, {"id": session_id})).first()
+        row = await first(conn, _BY_ID, {"id": session_id})
         return session_from_row(row) if row else None
 
     async def count_active(self, conn: AsyncConnection, user_id: int, now: int) -> int:

@@ -33,6 +33,7 @@ __all__ = [
     "recovery_codes",
     "session_tokens",
     "sessions",
+    "trusted_devices",
     "users",
 ]
 
@@ -213,4 +214,17 @@ audit_events = Table(
     Column("origin", String(16), nullable=False, server_default=""),
     Column("detail", String(500), nullable=False, server_default=""),
     Index("ix_audit_events_user_at", "user_id", "at"),
+)
+
+# HiveMP "trust this device": the device identifier is stored only as an HMAC
+# (keyed by the instance key, bound to the user), never in the clear.
+trusted_devices = Table(
+    "trusted_devices",
+    metadata,
+    Column("device_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("created_at", Time, nullable=False),
+    Column("expires_at", Time, nullable=False),
+    Index("ix_trusted_devices_user", "user_id"),
 )

@@ -1,0 +1,149 @@
+"""Account tokens (``PRIVATE-TOKEN``): device tokens and personal access tokens.
+
+The hot path is ``resolve``: one primary-key probe on ``access_tokens``, LEFT
+JOINed to the bound session and to the user, both by primary key. Every
+statement is built once at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gatehouse.adapters.store.tables import access_tokens, projects, sessions, users
+
+__all__ = ["AccessTokenRepository"]
+
+_t = access_tokens
+_s = sessions
+_u = users
+
+_RESOLVE = (
+    select(
+        _t.c.kind,
+        _t.c.project_id,
+        _t.c.expires_at,
+        _t.c.session_id,
+        _s.c.id.label("s_id"),
+        _s.c.user_id.label("s_user_id"),
+        _s.c.created_at.label("s_created_at"),
+        _s.c.updated_at.label("s_updated_at"),
+        _s.c.expires_at.label("s_expires_at"),
+        _s.c.origin.label("s_origin"),
+        _s.c.room_name.label("s_room_name"),
+        _s.c.factors.label("s_factors"),
+        _s.c.scope.label("s_scope"),
+        _u.c.id.label("u_id"),
+        _u.c.project_id.label("u_project_id"),
+        _u.c.username.label("u_username"),
+        _u.c.email.label("u_email"),
+        _u.c.first_name.label("u_first_name"),
+        _u.c.last_name.label("u_last_name"),
+        _u.c.gender.label("u_gender"),
+        _u.c.phone.label("u_phone"),
+        _u.c.access_level.label("u_access_level"),
+        _u.c.email_validated.label("u_email_validated"),
+        _u.c.is_trial.label("u_is_trial"),
+        _u.c.trial_expires_at.label("u_trial_expires_at"),
+        _u.c.created_at.label("u_created_at"),
+        _u.c.password_hash.label("u_password_hash"),
+        _u.c.totp_secret_enc.label("u_totp_secret_enc"),
+    )
+    .select_from(
+        _t.outerjoin(_s, _s.c.id == _t.c.session_id).outerjoin(_u, _u.c.id == _t.c.user_id)
+    )
+    .where(_t.c.token_hash == bindparam("h"))
+)
+_INSERT = insert(_t)
+_TOUCH = (
+    update(_t)
+    .where(_t.c.token_hash == bindparam("h"), _t.c.expires_at < bindparam("new_expiry"))
+    .values(expires_at=bindparam("new_expiry"))
+)
+# Compare-and-set: bind only if the token still holds what the caller saw.
+_BIND_FROM_NONE = (
+    update(_t)
+    .where(_t.c.token_hash == bindparam("h"), _t.c.session_id.is_(None))
+    .values(session_id=bindparam("sid"), user_id=bindparam("uid"), expires_at=bindparam("exp"))
+)
+_BIND_FROM = (
+    update(_t)
+    .where(_t.c.token_hash == bindparam("h"), _t.c.session_id == bindparam("old"))
+    .values(session_id=bindparam("sid"), user_id=bindparam("uid"), expires_at=bindparam("exp"))
+)
+_UNBIND = (
+    update(_t)
+    .where(_t.c.token_hash == bindparam("h"), _t.c.kind == "device")
+    .values(session_id=None, user_id=None)
+)
+_DEFAULT_PROJECT = select(func.min(projects.c.id))
+_DELETE_EXPIRED = delete(_t).where(
+    _t.c.kind == "device",
+    _t.c.expires_at <= bindparam("now"),
+    or_(_t.c.session_id.is_(None), _t.c.session_id.not_in(select(_s.c.id))),
+)
+
+
+class AccessTokenRepository:
+    async def insert(
+        self,
+        conn: AsyncConnection,
+        *,
+        token_hash: str,
+        project_id: int,
+        kind: str,
+        user_id: int | None,
+        now: int,
+        expires_at: int | None,
+    ) -> None:
+        await conn.execute(
+            _INSERT,
+            {
+                "token_hash": token_hash,
+                "project_id": project_id,
+                "kind": kind,
+                "user_id": user_id,
+                "session_id": None,
+                "created_at": now,
+                "expires_at": expires_at,
+            },
+        )
+
+    async def resolve(self, conn: AsyncConnection, token_hash: str) -> Any:
+        """The token row with its session (``s_*``) and user (``u_*``) columns, or None."""
+        return (await conn.execute(_RESOLVE, {"h": token_hash})).first()
+
+    async def touch(self, conn: AsyncConnection, token_hash: str, new_expiry: int) -> None:
+        """Move a device token's idle expiry forward (never backward)."""
+        await conn.execute(_TOUCH, {"h": token_hash, "new_expiry": new_expiry})
+
+    async def bind(
+        self,
+        conn: AsyncConnection,
+        token_hash: str,
+        *,
+        expected_session_id: str | None,
+        session_id: str,
+        user_id: int,
+        expires_at: int,
+    ) -> bool:
+        params = {"h": token_hash, "sid": session_id, "uid": user_id, "exp": expires_at}
+        if expected_session_id is None:
+            result = await conn.execute(_BIND_FROM_NONE, params)
+        else:
+            result = await conn.execute(_BIND_FROM, {**params, "old": expected_session_id})
+        return bool(result.rowcount)
+
+    async def unbind(self, conn: AsyncConnection, token_hash: str) -> None:
+        await conn.execute(_UNBIND, {"h": token_hash})
+
+    async def default_project_id(self, conn: AsyncConnection) -> int | None:
+        """The project device tokens belong to when no API key names one: the lowest id."""
+        value = (await conn.execute(_DEFAULT_PROJECT)).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    async def delete_expired(self, conn: AsyncConnection, now: int) -> int:
+        """Device tokens past their idle expiry and not logged in (sweeper)."""
+        return int((await conn.execute(_DELETE_EXPIRED, {"now": now})).rowcount or 0)

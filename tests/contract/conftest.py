@@ -1,0 +1,35 @@
+"""Fixtures of the storage contract suites: a ``Database`` on every backend (through
+``database_url``), disposed after each test, and a project with one user in it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.projects import ProjectRepository
+from gatehouse.adapters.store.users import UserRepository
+
+#: 2026-03-01T12:00:00Z in microseconds.
+NOW = 1_772_366_400_000_000
+SECOND = 1_000_000
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def project_id(db: Database) -> int:
+    async with db.write() as conn:
+        return await ProjectRepository().create(conn, name="contract", now=NOW)
+
+
+@pytest.fixture
+async def user_id(db: Database, project_id: int) -> int:
+    async with db.write() as conn:
+        return await UserRepository().create(conn, project_id=project_id, now=NOW, username="ada")
