@@ -32,7 +32,10 @@ from tests.helpers import Tenant, fast_passwords, make_tenant
 
 PG_ADMIN_URL = os.environ.get("GATEHOUSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
-BACKENDS = ["sqlite", "postgres"]
+REDIS_URL = os.environ.get("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+#: The two configurations every storage-touching test runs in: the embedded
+#: default, and the production path (PostgreSQL + Redis on the local servers).
+BACKENDS = os.environ.get("GATEHOUSE_TEST_BACKENDS", "sqlite,postgres+redis").split(",")
 
 
 def _run(coro: Any) -> Any:
@@ -101,7 +104,7 @@ async def _truncate(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
+    if request.param.startswith("sqlite"):
         path = tmp_path / "gatehouse.sqlite3"
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
@@ -118,10 +121,66 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings.from_env(
-        {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+def redis_url(request: pytest.FixtureRequest, database_url: str) -> Iterator[str]:
+    """The Redis URL of this configuration ("" without Redis). Each test gets its own
+    key prefix, removed afterwards."""
+    backend = (
+        request.node.callspec.params.get("database_url", "")
+        if hasattr(request.node, "callspec")
+        else ""
     )
+    if "redis" not in backend:
+        yield ""
+        return
+    prefix = f"ghtest-{uuid.uuid4().hex[:12]}"
+    if not _run(_redis_ok()):
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI=true")
+        pytest.skip(f"!!! Redis unreachable at {REDIS_URL}: Redis cases SKIPPED")
+    request.node.redis_prefix = prefix
+    yield REDIS_URL
+    _run(_redis_drop(prefix))
+
+
+async def _redis_ok() -> bool:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        return bool(await client.ping())
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
+
+
+async def _redis_drop(prefix: str) -> None:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        keys = [k async for k in client.scan_iter(match="{" + prefix + "}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def gatehouse_env(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, redis_url: str
+) -> dict[str, str]:
+    """The environment of a Gatehouse process in this configuration."""
+    env = {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    if redis_url:
+        env["GATEHOUSE_REDIS_URL"] = redis_url
+        env["GATEHOUSE_REDIS_PREFIX"] = request.node.redis_prefix
+    return env
+
+
+@pytest.fixture
+def settings(gatehouse_env: dict[str, str]) -> Settings:
+    return Settings.from_env(gatehouse_env)
 
 
 @pytest.fixture

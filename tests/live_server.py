@@ -73,7 +73,7 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _cli(env: dict[str, str], cwd: Path, *args: str) -> str:
+def cli(env: dict[str, str], cwd: Path, *args: str) -> str:
     __tracebackhide__ = True
     cmd = [sys.executable, "-m", "gatehouse", *args]
     try:
@@ -99,9 +99,9 @@ def _cli(env: dict[str, str], cwd: Path, *args: str) -> str:
     return proc.stdout
 
 
-def _cli_json(env: dict[str, str], cwd: Path, *args: str) -> dict:
+def cli_json(env: dict[str, str], cwd: Path, *args: str) -> dict:
     __tracebackhide__ = True
-    out = _cli(env, cwd, *args)
+    out = cli(env, cwd, *args)
     try:
         value = json.loads(out)
     except ValueError:
@@ -136,7 +136,7 @@ def _healthz(base_url: str) -> int | None:
         return None
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -146,7 +146,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def _start(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen, str, Path]:
+def start_server(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen, str, Path]:
     """Start `gatehouse serve` on a free port; retry if the port was taken meanwhile."""
     __tracebackhide__ = True
     last_err = ""
@@ -181,7 +181,7 @@ def _start(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen, str, 
                 return proc, base_url, err_path
             time.sleep(0.1)
         exited = proc.poll()
-        _stop(proc)
+        stop_server(proc)
         last_err = (
             f"`gatehouse serve` on port {port} "
             + (
@@ -204,10 +204,10 @@ def gatehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateh
     data_dir = tmp_path_factory.mktemp("gatehouse-sdk")
     env = _env(data_dir)
 
-    _cli(env, data_dir, "migrate")
-    project = _cli_json(env, data_dir, "project", "create", "sdk-compat", "--json")
+    cli(env, data_dir, "migrate")
+    project = cli_json(env, data_dir, "project", "create", "sdk-compat", "--json")
     project_id = int(project["id"])
-    _cli(
+    cli(
         env,
         data_dir,
         "project",
@@ -218,7 +218,7 @@ def gatehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateh
         "--webrtc-url",
         WEBRTC_URL,
     )
-    user = _cli_json(
+    user = cli_json(
         env,
         data_dir,
         "user",
@@ -230,12 +230,12 @@ def gatehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateh
         "--json",
     )
     user_id = int(user["id"])
-    client = _cli_json(env, data_dir, "client", "create", "--user", str(user_id), "--json")
+    client = cli_json(env, data_dir, "client", "create", "--user", str(user_id), "--json")
     client_id, client_secret = client["client_id"], client["client_secret"]
     assert isinstance(client_id, str) and client_id, client
     assert isinstance(client_secret, str) and client_secret, client
 
-    proc, base_url, err_path = _start(env, data_dir)
+    proc, base_url, err_path = start_server(env, data_dir)
     server = GatehouseServer(
         base_url=base_url,
         client_id=client_id,
@@ -251,7 +251,7 @@ def gatehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateh
     try:
         yield server
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 @pytest.hookimpl(hookwrapper=True)

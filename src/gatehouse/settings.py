@@ -40,6 +40,7 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "gh"
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
@@ -72,6 +73,7 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             redis_url=env.get("GATEHOUSE_REDIS_URL") or "",
+            redis_prefix=env.get("GATEHOUSE_REDIS_PREFIX") or "gh",
             host=env.get("GATEHOUSE_HOST") or "127.0.0.1",
             port=_int(env, "GATEHOUSE_PORT", 8080, low=0, high=65535),
             workers=_int(env, "GATEHOUSE_WORKERS", 1, low=1, high=256),

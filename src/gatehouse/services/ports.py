@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["RateLimiter"]
+from gatehouse.core.models import Session, TokenRole
+
+__all__ = ["RateLimiter", "TokenCache"]
 
 
 class RateLimiter(Protocol):
@@ -17,3 +19,18 @@ class RateLimiter(Protocol):
         ...
 
     async def reset(self, key: str) -> None: ...
+
+
+class TokenCache(Protocol):
+    """token hash → (session, role), shared by every process (Redis)."""
+
+    async def lookup(self, token_hash: str) -> tuple[Session, TokenRole] | bool | None:
+        """The cached answer; ``False`` when the token is known to be revoked;
+        None when the cache cannot say."""
+        ...
+
+    async def remember(self, token_hash: str, session: Session, role: TokenRole) -> None: ...
+
+    async def renewed(self, token_hashes: list[str], session: Session) -> None: ...
+
+    async def revoked(self, token_hashes: list[str]) -> None: ...

@@ -15,6 +15,7 @@ from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
 from gatehouse.core.models import Project, Session, SessionOrigin, TokenRole
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, SESSION_TOKEN_PREFIX, TokenHasher
+from gatehouse.services.ports import TokenCache
 
 __all__ = ["IssuedSession", "Page", "ResolvedToken", "SessionService"]
 
@@ -54,6 +55,7 @@ class SessionService:
         hasher: TokenHasher,
         clock: Clock,
         cursors: CursorCodec,
+        cache: TokenCache | None = None,
     ) -> None:
         self._db = db
         self._sessions = sessions
@@ -61,6 +63,7 @@ class SessionService:
         self._hasher = hasher
         self._clock = clock
         self._cursors = cursors
+        self._cache = cache
 
     # -- start ------------------------------------------------------------------------
 
@@ -101,8 +104,10 @@ class SessionService:
             now = self._clock.now_us()
             active = await self._sessions.count_active(conn, user_id, now)
             evict = sessions_to_evict(active, project.session_limit, project.session_limit_policy)
+            evicted_tokens: list[str] = []
             if evict:
                 victims = await self._sessions.oldest_active(conn, user_id, now, evict)
+                evicted_tokens = await self._sessions.token_hashes(conn, victims)
                 for victim in victims:
                     await self._sessions.delete(conn, victim)
                 await self._sessions.audit(
@@ -127,6 +132,7 @@ class SessionService:
             await self._sessions.audit(
                 conn, at=now, action="created", session=session, origin=str(origin)
             )
+        await self._forget(evicted_tokens)
         return IssuedSession(session, publisher, tuple(s for s, _ in subscribers))
 
     # -- the hot path -------------------------------------------------------------------
@@ -135,10 +141,21 @@ class SessionService:
         """Whose is this bearer token? None for anything unknown, expired or revoked."""
         if not token.startswith(SESSION_TOKEN_PREFIX) or len(token) > MAX_SECRET_LENGTH:
             return None
+        token_hash = self._hasher.hash(token)
+        now = self._clock.now_us()
+        if self._cache is not None:
+            cached = await self._cache.lookup(token_hash)
+            if cached is False:
+                return None
+            # An entry is trusted only until the expiry it carries.
+            if isinstance(cached, tuple) and cached[0].is_active(now):
+                return ResolvedToken(*cached)
         async with self._db.read() as conn:
-            found = await self._sessions.by_token(conn, self._hasher.hash(token))
-        if found is None or not found[0].is_active(self._clock.now_us()):
+            found = await self._sessions.by_token(conn, token_hash)
+        if found is None or not found[0].is_active(now):
             return None
+        if self._cache is not None:
+            await self._cache.remember(token_hash, *found)
         return ResolvedToken(*found)
 
     # -- reading -------------------------------------------------------------------------
@@ -214,7 +231,11 @@ class SessionService:
             await self._sessions.audit(
                 conn, at=now, action=action, session=session, detail=f"ttl={seconds}"
             )
-        return replace(session, updated_at=now, expires_at=expires_at)
+            hashes = await self._sessions.token_hashes(conn, [session.id])
+        moved = replace(session, updated_at=now, expires_at=expires_at)
+        if self._cache is not None:
+            await self._cache.renewed(hashes, moved)
+        return moved
 
     async def revoke_owned(self, user_id: int, session_id: str, *, origin: str) -> None:
         session = await self.get_owned(user_id, session_id)
@@ -222,11 +243,18 @@ class SessionService:
 
     async def revoke(self, session: Session, *, origin: str) -> None:
         async with self._db.write() as conn:
+            hashes = await self._sessions.token_hashes(conn, [session.id])
             if not await self._sessions.delete(conn, session.id):
                 raise SessionNotFound()
             await self._sessions.audit(
                 conn, at=self._clock.now_us(), action="revoked", session=session, origin=origin
             )
+        await self._forget(hashes)
+
+    async def _forget(self, token_hashes: list[str]) -> None:
+        """Tell every process (through the shared cache) that these tokens are dead."""
+        if self._cache is not None and token_hashes:
+            await self._cache.revoked(token_hashes)
 
     async def revoke_by_id(self, session_id: str, *, origin: str) -> None:
         await self.revoke(await self.get(session_id), origin=origin)
@@ -236,11 +264,13 @@ class SessionService:
         async with self._db.write() as conn:
             now = self._clock.now_us()
             ids = [i for i in await self._sessions.active_ids(conn, user_id, now) if i != keep]
+            hashes = await self._sessions.token_hashes(conn, ids)
             for session_id in ids:
                 await self._sessions.delete(conn, session_id)
             await self._sessions.audit(
                 conn, at=now, action="revoked", session_ids=ids, origin=origin
             )
+        await self._forget(hashes)
         return len(ids)
 
     async def list_active(self, user_id: int) -> list[Session]:

@@ -133,6 +133,14 @@ class SessionRepository:
         )
         return bool((await conn.execute(stmt)).rowcount)
 
+    async def token_hashes(self, conn: AsyncConnection, session_ids: Sequence[str]) -> list[str]:
+        if not session_ids:
+            return []
+        stmt = select(session_tokens.c.token_hash).where(
+            session_tokens.c.session_id.in_(list(session_ids))
+        )
+        return [r.token_hash for r in await conn.execute(stmt)]
+
     async def delete(self, conn: AsyncConnection, session_id: str) -> bool:
         await conn.execute(_DELETE_TOKENS, {"id": session_id})
         return bool((await conn.execute(_DELETE, {"id": session_id})).rowcount)

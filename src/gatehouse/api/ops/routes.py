@@ -1,4 +1,5 @@
-"""``/healthz`` (the process answers), ``/readyz`` (its database answers)."""
+"""``/healthz`` (the process answers), ``/readyz`` (its database answers; with Redis
+configured and down it says ``degraded`` but stays ready)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,19 @@ async def healthz() -> Health:
 @get("/readyz", summary="Readiness: the database answers")
 async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
     services: Services = request.app.state.services
+    checks = {"database": "ok"}
     try:
         await services.db.ping()
     except Exception as exc:  # any driver error means "not ready", never a 500
         log.warning("readiness check failed: %s", type(exc).__name__)
-        return Response(Health(status="unavailable", checks={"database": "down"}), status_code=503)
-    return Response(Health(status="ok", checks={"database": "ok"}))
+        checks["database"] = "down"
+    if services.redis is not None:
+        # Without Redis requests are still answered from the database: degraded.
+        checks["redis"] = "ok" if await services.redis.ping() else "down"
+    if checks["database"] != "ok":
+        return Response(Health(status="unavailable", checks=checks), status_code=503)
+    status = "degraded" if "down" in checks.values() else "ok"
+    return Response(Health(status=status, checks=checks))
 
 
 class _OpsErrors:

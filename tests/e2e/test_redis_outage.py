@@ -1,0 +1,153 @@
+"""Redis is an accelerator: when it goes away requests are answered from the
+database (never a 5xx), /readyz says degraded, and it recovers by itself."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from gatehouse.app import create_app
+from gatehouse.settings import Settings
+from gatehouse.wiring import build_services
+from tests.helpers import fast_passwords, make_tenant
+
+
+class RedisServer:
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_requests_survive_redis_going_away_and_coming_back(
+    tmp_path: Path, database_url: str, redis_server: RedisServer, monkeypatch
+) -> None:
+    monkeypatch.setattr("gatehouse.adapters.cache.redis._RETRY_AFTER_FAILURE_S", 0.0)
+    settings = Settings.from_env(
+        {
+            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),
+            "GATEHOUSE_DATABASE_URL": database_url,
+            "GATEHOUSE_REDIS_URL": redis_server.url,
+        }
+    )
+    services = build_services(settings, passwords=fast_passwords())
+    tenant = await make_tenant(services)
+    app = create_app(settings, services)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gh") as http:
+            created = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+                "data"
+            ]
+            doomed = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+                "data"
+            ]
+            bearer = {"Authorization": f"Bearer {created['publisher']}"}
+            assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+
+            # A partition that keeps Redis's data: an entry cached before a revocation
+            # that Redis did not hear about must not be believed afterwards.
+            cached = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+                "data"
+            ]
+            cached_bearer = {"Authorization": f"Bearer {cached['publisher']}"}
+            for _ in range(2):  # the second answer comes from Redis
+                ok = await http.get("/session-storage/session", headers=cached_bearer)
+                assert ok.status_code == 200
+            pause_ms = 1500
+            subprocess.run(
+                ["redis-cli", "-p", str(redis_server.port), "CLIENT", "PAUSE", str(pause_ms)],
+                check=True,
+                capture_output=True,
+            )
+            gone = await http.delete(
+                f"/session-storage/sessions/{cached['id']}", headers=tenant.headers
+            )
+            assert gone.status_code == 204
+            time.sleep(pause_ms / 1000 + 0.2)
+            refused = await http.get("/session-storage/session", headers=cached_bearer)
+            assert refused.status_code == 401
+            assert services.token_cache is not None
+            hits = services.token_cache.hits
+            assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+            assert services.token_cache.hits == hits + 1
+
+            redis_server.stop()
+            for _ in range(5):
+                assert (
+                    await http.get("/session-storage/session", headers=bearer)
+                ).status_code == 200
+            ready = (await http.get("/readyz")).json()
+            assert ready["status"] == "degraded" and ready["checks"]["redis"] == "down"
+
+            # Revoked during the outage: refused now, and still refused once Redis is
+            # back (the tombstone is written before the cache is trusted again).
+            gone = await http.delete(
+                f"/session-storage/sessions/{doomed['id']}", headers=tenant.headers
+            )
+            assert gone.status_code == 204
+            dead = {"Authorization": f"Bearer {doomed['publisher']}"}
+            assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
+
+            redis_server.start()
+            ready = (await http.get("/readyz")).json()
+            assert ready == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+            assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
+            assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
