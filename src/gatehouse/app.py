@@ -14,8 +14,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from gatehouse import __version__
-from gatehouse.api import ops, session_storage
+from gatehouse.api import account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
+from gatehouse.observability import ACTIVE_SESSIONS, configure_logging, metrics_middleware
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
 
@@ -25,13 +26,15 @@ log = logging.getLogger("gatehouse")
 
 
 async def _sweeper(services: Services) -> None:
-    """Remove expired sessions in the background, in bounded batches."""
+    """Remove expired sessions, device tokens and OTP windows in the background."""
     while True:
         await asyncio.sleep(services.settings.sweep_interval_seconds)
         try:
             removed = await services.sessions.sweep()
+            removed += await services.account_tokens.sweep()
             if removed:
-                log.info("swept %d expired sessions", removed)
+                log.info("swept %d expired rows", removed)
+            ACTIVE_SESSIONS.set(await services.sessions.count_all_active())
         except Exception as exc:  # the next round will try again
             log.warning("sweep failed: %s", type(exc).__name__)
 
@@ -64,15 +67,32 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 "ClientSecret": SecurityScheme(
                     type="apiKey", name="ClientSecret", security_scheme_in="header"
                 ),
+                "PRIVATE-TOKEN": SecurityScheme(
+                    type="apiKey", name="PRIVATE-TOKEN", security_scheme_in="header"
+                ),
+                "X-API-Key": SecurityScheme(
+                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                ),
             }
         ),
     )
     handlers: dict[Any, Any] = exception_handlers(
-        {session_storage.PREFIX: session_storage.renderer}, fallback=ops.renderer
+        {
+            session_storage.PREFIX: session_storage.renderer,
+            account_v3.PREFIX: account_v3.renderer,
+            user_session_v1.PREFIX: user_session_v1.renderer,
+        },
+        fallback=ops.renderer,
     )
     return Litestar(
-        route_handlers=[session_storage.router, ops.router],
+        route_handlers=[
+            session_storage.router,
+            account_v3.router,
+            user_session_v1.router,
+            ops.router,
+        ],
         exception_handlers=handlers,
+        middleware=[metrics_middleware],
         lifespan=[lifespan],
         openapi_config=openapi,
         request_max_body_size=settings.max_body_bytes,
@@ -89,5 +109,7 @@ def _state(services: Services) -> Any:
 
 
 def create_app_from_env() -> Litestar:
-    """Factory for ``uvicorn --factory`` (used by ``gatehouse serve``)."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory`` (used by ``gatehouse serve``): JSON logs."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -21,7 +22,7 @@ from rich.table import Table
 from gatehouse.adapters.store.migrate import migrate as run_migrations
 from gatehouse.core.clock import rfc3339
 from gatehouse.core.errors import GatehouseError
-from gatehouse.core.models import AccessLevel, LimitPolicy, Project, Session
+from gatehouse.core.models import AccessLevel, ApiKeyType, LimitPolicy, Project, Session
 from gatehouse.services.accounts import NewUser
 from gatehouse.services.projects import ProjectSettings
 from gatehouse.settings import Settings, SettingsError
@@ -185,6 +186,7 @@ def serve(host: str, port: int, workers: int) -> None:
         log_level=os.environ.get("GATEHOUSE_LOG_LEVEL", "info"),
         proxy_headers=False,  # X-Forwarded-For is judged by GATEHOUSE_TRUSTED_PROXIES
         server_header=False,
+        access_log=False,  # the app writes its own JSON access line, without query strings
     )
 
 
@@ -266,6 +268,18 @@ def project_show(project_id: int, as_json: bool) -> None:
 )
 @click.option("--session-ttl", type=click.IntRange(1), help="Default session lifetime (s).")
 @click.option("--max-ttl", type=click.IntRange(1), help="Longest ttl_seconds accepted (s).")
+@click.option("--steam-app-id", type=click.IntRange(1, 2**32 - 1), help="Steam app id (HiveMP).")
+@click.option("--steam-web-api-key", help="Steam publisher Web API key (stored encrypted).")
+@click.option(
+    "--steam-auto-create/--no-steam-auto-create",
+    default=None,
+    help="Create an account for an unlinked SteamID at sign-in.",
+)
+@click.option(
+    "--password-registration/--no-password-registration",
+    default=None,
+    help="Let an unknown email + password register (HiveMP sign-in).",
+)
 @json_flag
 def project_set(
     project_id: int,
@@ -276,6 +290,10 @@ def project_set(
     session_limit_policy: str | None,
     session_ttl: int | None,
     max_ttl: int | None,
+    steam_app_id: int | None,
+    steam_web_api_key: str | None,
+    steam_auto_create: bool | None,
+    password_registration: bool | None,
     as_json: bool,
 ) -> None:
     """Change a project's settings."""
@@ -287,9 +305,19 @@ def project_set(
         session_limit_policy=LimitPolicy(session_limit_policy) if session_limit_policy else None,
         session_ttl_seconds=session_ttl,
         max_ttl_seconds=max_ttl,
+        steam_app_id=steam_app_id,
+        steam_auto_create=steam_auto_create,
+        password_registration=password_registration,
     )
 
     async def work(services: Services) -> Project:
+        if steam_web_api_key is not None:
+            sealed = services.secretbox.seal(
+                steam_web_api_key.strip(), context=f"steam:project:{project_id}"
+            )
+            return await services.projects.update(
+                project_id, replace(settings, steam_web_api_key_enc=sealed)
+            )
         return await services.projects.update(project_id, settings)
 
     p = _run(work)
@@ -509,3 +537,112 @@ def session_revoke(session_id: str, as_json: bool) -> None:
 
     _run(work)
     _emit(as_json, {"revoked": session_id}, f"session {session_id} revoked")
+
+
+# -- account tokens ----------------------------------------------------------------------
+
+
+@main.group()
+def token() -> None:
+    """Account tokens (PRIVATE-TOKEN of the account API v3)."""
+
+
+@token.command("create")
+@click.option("--user", "user_id", type=int, required=True)
+@json_flag
+def token_create(user_id: int, as_json: bool) -> None:
+    """A personal access token, always logged in as its owner (shown only once)."""
+
+    async def work(services: Services) -> Any:
+        return await services.account_tokens.create_personal_token(user_id)
+
+    issued, owner = _run(work)
+    payload = {
+        "token": issued.token,
+        "kind": "personal",
+        "user_id": owner.id,
+        "project_id": owner.project_id,
+    }
+    _emit(as_json, payload, _kv_table("personal access token (shown only once)", payload))
+
+
+# -- HiveMP: API keys and identities --------------------------------------------------------
+
+
+@main.group("api-key")
+def api_key() -> None:
+    """Typed API keys (X-API-Key) of a project: public, server, admin."""
+
+
+@api_key.command("create")
+@click.option("--project", "project_id", type=int, required=True)
+@click.option("--type", "key_type", type=click.Choice([t.value for t in ApiKeyType]), required=True)
+@click.option("--name", default="")
+@json_flag
+def api_key_create(project_id: int, key_type: str, name: str, as_json: bool) -> None:
+    """Create an API key; it is shown only now."""
+
+    async def work(services: Services) -> tuple[int, str]:
+        return await services.projects.create_api_key(project_id, ApiKeyType(key_type), name)
+
+    key_id, key = _run(work)
+    payload = {"key": key, "id": key_id}
+    _emit(as_json, payload, _kv_table(f"{key_type} API key (shown only once)", payload))
+
+
+@api_key.command("revoke")
+@click.argument("key_id", type=int)
+@json_flag
+def api_key_revoke(key_id: int, as_json: bool) -> None:
+    """Revoke an API key; it is refused at once."""
+
+    async def work(services: Services) -> None:
+        await services.projects.revoke_api_key(key_id)
+
+    _run(work)
+    _emit(as_json, {"revoked": key_id}, f"API key {key_id} revoked")
+
+
+@project.command("add-admin")
+@click.option("--project", "project_id", type=int, required=True)
+@click.option("--user", "user_id", type=int, required=True)
+@json_flag
+def project_add_admin(project_id: int, user_id: int, as_json: bool) -> None:
+    """Make a user an administrator of a project (HiveMP admin sign-in)."""
+
+    async def work(services: Services) -> None:
+        await services.projects.add_admin(project_id, user_id)
+
+    _run(work)
+    _emit(
+        as_json,
+        {"project_id": project_id, "user_id": user_id},
+        f"user {user_id} administers project {project_id}",
+    )
+
+
+@user.command("link-steam")
+@click.option("--user", "user_id", type=int, required=True)
+@click.option("--steam-id", required=True, help="SteamID64, decimal.")
+@json_flag
+def user_link_steam(user_id: int, steam_id: str, as_json: bool) -> None:
+    """Link a Steam account to a user."""
+
+    async def work(services: Services) -> None:
+        await services.authentication.link_steam(user_id, steam_id)
+
+    _run(work)
+    _emit(as_json, {"user_id": user_id, "steam_id": steam_id}, f"Steam {steam_id} linked")
+
+
+@user.command("unlink-steam")
+@click.option("--user", "user_id", type=int, required=True)
+@json_flag
+def user_unlink_steam(user_id: int, as_json: bool) -> None:
+    """Remove a user's Steam link."""
+
+    async def work(services: Services) -> None:
+        await services.authentication.unlink_steam(user_id)
+
+    _run(work)
+    _emit(as_json, {"user_id": user_id, "steam_id": None}, "Steam account unlinked")

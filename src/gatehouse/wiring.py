@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
+from gatehouse.adapters.cache.redis import RedisClient, RedisRateLimiter, RedisTokenCache
+from gatehouse.adapters.geo import GeoLookup
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.providers.steam import SteamClient
+from gatehouse.adapters.store.access_tokens import AccessTokenRepository
+from gatehouse.adapters.store.devices import DeviceRepository
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.pending import PendingRepository
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.sessions import SessionRepository
 from gatehouse.adapters.store.users import UserRepository
@@ -14,7 +20,9 @@ from gatehouse.core.clock import Clock, SystemClock
 from gatehouse.core.cursors import CursorCodec
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
+from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
+from gatehouse.services.authentication import AuthenticationService
 from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
@@ -37,10 +45,21 @@ class Services:
     accounts: AccountService
     credentials: CredentialService
     secretbox: SecretBox
+    redis: RedisClient | None
+    token_cache: RedisTokenCache | None
+    # -- account API v3 (set by build_services; init=False keeps later fields free) --
+    account_tokens: AccountTokenService = field(init=False)
+    geo: GeoLookup = field(init=False)
+    # -- User Session API v1 (HiveMP) --
+    steam: SteamClient = field(init=False)
+    authentication: AuthenticationService = field(init=False)
 
     async def close(self) -> None:
         self.passwords.close()
+        await self.steam.aclose()
         await self.db.dispose()
+        if self.redis is not None:
+            await self.redis.close()
 
 
 def build_services(
@@ -48,12 +67,20 @@ def build_services(
     *,
     clock: Clock | None = None,
     passwords: PasswordHasher | None = None,
+    steam: SteamClient | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     key = load_instance_key(settings)
     tokens = TokenHasher(key)
     db = Database(settings.database_url)
-    limiter = MemoryRateLimiter()
+    # Redis (optional): shared rate-limit counters and token cache for N processes.
+    redis = (
+        RedisClient(settings.redis_url, prefix=settings.redis_prefix)
+        if settings.redis_url
+        else None
+    )
+    limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+    token_cache = RedisTokenCache(redis) if redis else None
     passwords = passwords or PasswordHasher()
     session_repo = SessionRepository()
     user_repo = UserRepository()
@@ -66,8 +93,9 @@ def build_services(
         hasher=tokens,
         clock=clock,
         cursors=CursorCodec(tokens.derive(b"page-token")),
+        cache=token_cache,
     )
-    return Services(
+    services = Services(
         settings=settings,
         db=db,
         clock=clock,
@@ -97,4 +125,38 @@ def build_services(
             limiter=limiter,
         ),
         secretbox=secretbox,
+        redis=redis,
+        token_cache=token_cache,
     )
+    # -- account API v3 --
+    services.geo = GeoLookup()
+    services.account_tokens = AccountTokenService(
+        db=db,
+        tokens=AccessTokenRepository(),
+        pending=PendingRepository(),
+        projects_repo=project_repo,
+        projects=services.projects,
+        accounts=services.accounts,
+        sessions=sessions,
+        credentials=services.credentials,
+        hasher=tokens,
+        clock=clock,
+        limiter=limiter,
+    )
+    # -- User Session API v1 (HiveMP) --
+    services.steam = steam or SteamClient(settings.steam_api_url)
+    services.authentication = AuthenticationService(
+        db=db,
+        users=user_repo,
+        project_repo=project_repo,
+        devices=DeviceRepository(),
+        projects=services.projects,
+        sessions=sessions,
+        credentials=services.credentials,
+        passwords=passwords,
+        tokens=tokens,
+        secretbox=secretbox,
+        steam=services.steam,
+        clock=clock,
+    )
+    return services

@@ -165,6 +165,13 @@ class ProjectService:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
         cost alike; failures are throttled per caller address."""
         throttle_key = f"client-auth:{caller}"
+        # Over the limit, every attempt from that address is refused (even a right
+        # secret) until the window closes: guessing stops paying off.
+        retry = await self._limiter.peek(
+            throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
+        )
+        if retry is not None:
+            raise RateLimited(retry, "Too many failed authentication attempts")
         client_id = client_id.strip()
         found = None
         if client_id and len(client_id) <= 64 and client_id.isascii():
@@ -174,11 +181,7 @@ class ProjectService:
         candidate = secret if len(secret) <= MAX_SECRET_LENGTH else ""
         ok = self._hasher.matches(candidate, stored) and found is not None
         if not ok:
-            retry = await self._limiter.hit(
-                throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
-            )
-            if retry is not None:
-                raise RateLimited(retry, "Too many failed authentication attempts")
+            await self._limiter.hit(throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60)
             raise InvalidCredentials("Invalid client credentials")
         assert found is not None
         if found[0].disabled:

@@ -164,13 +164,15 @@ class SessionService:
         """A user's active session; another user's session is indistinguishable from
         a missing one."""
         if not is_session_id(session_id):
-            raise SessionNotFound()
+            raise SessionNotFound("No active session with that id for this client's user.")
         async with self._db.read() as conn:
             session = await self._sessions.get(conn, session_id)
-        if session is None or session.user_id != user_id:
-            raise SessionNotFound()
-        if not session.is_active(self._clock.now_us()):
-            raise SessionNotFound()
+        if (
+            session is None
+            or session.user_id != user_id
+            or not session.is_active(self._clock.now_us())
+        ):
+            raise SessionNotFound(f"No active session {session_id} for this client's user.")
         return session
 
     async def get(self, session_id: str) -> Session:
@@ -283,6 +285,10 @@ class SessionService:
             if page.next_token is None:
                 return out
             token = page.next_token
+
+    async def count_all_active(self) -> int:
+        async with self._db.read() as conn:
+            return await self._sessions.count_all_active(conn, self._clock.now_us())
 
     async def sweep(self, *, batch: int = 1000, max_batches: int = 100) -> int:
         """Delete expired sessions in bounded batches (short write transactions, so

@@ -1,4 +1,4 @@
-from conftest import Tenant
+from tests.helpers import Tenant
 
 
 async def test_create_then_read_back(client, tenant: Tenant) -> None:
@@ -7,4 +7,7 @@ async def test_create_then_read_back(client, tenant: Tenant) -> None:
     sid = created.json()["data"]["id"]
     got = await client.get(f"/session-storage/sessions/{sid}", headers=tenant.headers)
     assert got.status_code == 200
-    assert got.json() == {"ok": True, "data": {k: created.json()["data"][k] for k in got.json()["data"]}}
+    assert got.json() == {
+        "ok": True,
+        "data": {k: created.json()["data"][k] for k in got.json()["data"]},
+    }

@@ -238,6 +238,7 @@ class RedisTokenCache:
     async def revoked(self, token_hashes: list[str]) -> None:
         if token_hashes and not await self._send_tombstones(token_hashes):
             self._unsent.update(token_hashes)
+
     async def _send_tombstones(self, token_hashes: list[str]) -> bool:
         async def op(r: Redis) -> bool:
             async with r.pipeline(transaction=False) as pipe:

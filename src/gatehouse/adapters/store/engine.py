@@ -57,15 +57,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _refuse_nul(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+def _refuse_nul(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
     """PostgreSQL text cannot hold U+0000 and fails the statement; refuse such a
     value up front, on both backends, as bad input instead of a server error."""
-    rows = parameters if isinstance(parameters, list | tuple) else [parameters]
-    for row in rows:
-        values = (
-            row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else ()
-        )
-        for value in values:
+    for row in parameters if executemany else [parameters]:
+        values = row.values() if isinstance(row, dict) else row
+        for value in values or ():
             if isinstance(value, str) and "\x00" in value:
                 raise InvalidInput("Text values must not contain NUL characters")
 

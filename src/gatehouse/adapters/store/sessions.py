@@ -82,6 +82,10 @@ class SessionRepository:
             (await conn.execute(_COUNT_ACTIVE, {"user_id": user_id, "now": now})).scalar_one()
         )
 
+    async def count_all_active(self, conn: AsyncConnection, now: int) -> int:
+        stmt = select(func.count()).where(sessions.c.expires_at > now)
+        return int((await conn.execute(stmt)).scalar_one())
+
     async def oldest_active(
         self, conn: AsyncConnection, user_id: int, now: int, limit: int
     ) -> list[str]:

@@ -29,6 +29,8 @@ class HttpProblem:
     status: int
     message: str
     field: str | None = None
+    #: Headers the answer must carry (``Allow`` on a 405).
+    headers: dict[str, str] | None = None
 
 
 class ErrorRenderer(Protocol):
@@ -61,7 +63,8 @@ def problem_from_http(exc: HTTPException) -> HttpProblem:
             message = "Malformed JSON body"
         else:
             message = "Invalid request"
-    return HttpProblem(status, message, field)
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    return HttpProblem(status, message, field, headers or None)
 
 
 def exception_handlers(
@@ -81,7 +84,11 @@ def exception_handlers(
         return pick(request).domain(exc, request)
 
     def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-        return pick(request).http(problem_from_http(exc), request)
+        problem = problem_from_http(exc)
+        response = pick(request).http(problem, request)
+        for name, value in (problem.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     def on_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         # Logged with the traceback for operators; the client sees a plain 500 body.

@@ -11,6 +11,7 @@ from litestar import Request, Response, Router, get
 
 from gatehouse.api._common.errors import HttpProblem
 from gatehouse.core.errors import GatehouseError, RateLimited
+from gatehouse.observability import CACHE_HIT_RATIO, render_metrics
 from gatehouse.wiring import Services
 
 __all__ = ["Health", "renderer", "router"]
@@ -47,6 +48,14 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
     return Response(Health(status=status, checks=checks))
 
 
+@get("/metrics", summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    services: Services = request.app.state.services
+    if services.token_cache is not None:
+        CACHE_HIT_RATIO.set(services.token_cache.hit_ratio)
+    return Response(render_metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
 class _OpsErrors:
     """Errors outside any surface: a small ``{"error": …}`` body."""
 
@@ -68,4 +77,4 @@ class _OpsErrors:
 
 
 renderer = _OpsErrors()
-router = Router(path="/", route_handlers=[healthz, readyz], tags=["Operations"])
+router = Router(path="/", route_handlers=[healthz, readyz, metrics], tags=["Operations"])

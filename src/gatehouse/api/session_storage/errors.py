@@ -68,8 +68,6 @@ class SessionStorageErrors:
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
         detail = exc.message
-        if exc.code is ErrorCode.SESSION_NOT_FOUND:
-            title = detail = "Session not found"
         body = _body(status, exc.code.value, title, detail, request.scope.get("path", ""))
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 

@@ -9,6 +9,7 @@ from litestar import Request, Router, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, PathParameter
 
+from gatehouse.api._common.net import client_address
 from gatehouse.api.session_storage.guards import (
     authenticated_client,
     bearer_session,
@@ -85,7 +86,7 @@ async def list_sessions(
 ) -> SessionListEnvelope:
     client = await authenticated_client(request)
     page = await services_of(request).sessions.page(
-        client.user_id, page_size=page_size, page_token=page_token
+        client.user_id, page_size=page_size, page_token=page_token or None
     )
     return SessionListEnvelope(
         data=[session_out(s) for s in page.sessions], next_page_token=page.next_token
@@ -173,7 +174,7 @@ async def create_session(
         intent=data.intent if data else None,
         subscriber_count=data.subscriber_count if data else 0,
         client_id=client.id,
-        ip=request.client.host if request.client else "",
+        ip=client_address(request.scope, services.settings.trusted_proxies),  # type: ignore[arg-type]
         user_agent=request.headers.get("user-agent", ""),
     )
     s = issued.session

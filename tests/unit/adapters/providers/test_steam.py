@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
-from tests.fakes.steam_server import FakeSteam
 
 from gatehouse.adapters.providers.steam import MAX_TICKET_HEX_LENGTH, SteamClient
 from gatehouse.core.errors import InvalidCredentials, InvalidInput, UpstreamUnavailable
+from tests.fakes.steam_server import FakeSteam
 
 TICKET = "14000000f8b5dbd6ffffffffd938850b01001001"
 STEAMID = "76561197960287930"

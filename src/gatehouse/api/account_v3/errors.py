@@ -1,0 +1,96 @@
+"""Domain error → status + v3 error body, in one table.
+
+Body: ``{"errorCode": int, "errorMessage": str, "errors": [{"property", "message"}]}``,
+all three keys always present.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import msgspec
+from litestar import Request, Response
+
+from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api.account_v3.schemas import ErrorBody, ErrorItem
+from gatehouse.core.errors import ErrorCode, GatehouseError, InvalidInput, RateLimited
+
+__all__ = ["PREFIX", "STATUS", "AccountV3Errors", "InvalidFields", "renderer"]
+
+PREFIX: Final = "/v3"
+
+#: Every domain error code → (HTTP status, v3 errorCode). Tested to cover ErrorCode.
+STATUS: Final[dict[ErrorCode, tuple[int, int]]] = {
+    ErrorCode.INVALID_INPUT: (422, 10422),
+    ErrorCode.INVALID_CREDENTIALS: (401, 10010),
+    ErrorCode.FORBIDDEN: (403, 10020),
+    ErrorCode.CLIENT_DISABLED: (403, 10020),
+    ErrorCode.NOT_FOUND: (404, 10001),
+    ErrorCode.SESSION_NOT_FOUND: (404, 10001),
+    ErrorCode.USER_NOT_FOUND: (404, 10001),
+    ErrorCode.PROJECT_NOT_FOUND: (404, 10001),
+    ErrorCode.PENDING_SIGN_IN_NOT_FOUND: (404, 10012),
+    ErrorCode.CONFLICT: (409, 10409),
+    ErrorCode.SESSION_LIMIT_REACHED: (409, 10014),
+    ErrorCode.ALREADY_LOGGED_IN: (409, 10013),
+    ErrorCode.IDENTITY_ALREADY_LINKED: (409, 10409),
+    ErrorCode.INVALID_ONE_TIME_PASSWORD: (401, 10011),
+    ErrorCode.RATE_LIMITED: (429, 10029),
+    ErrorCode.PAYLOAD_TOO_LARGE: (413, 10413),
+    ErrorCode.UPSTREAM_UNAVAILABLE: (503, 10503),
+}
+
+#: Framework failures (no route, wrong method, bad body) → v3 errorCode.
+HTTP_CODES: Final[dict[int, int]] = {
+    400: 10400,
+    404: 10001,
+    405: 10405,
+    413: 10413,
+    415: 10415,
+    500: 10500,
+}
+
+_encode = msgspec.json.Encoder().encode
+
+
+class InvalidFields(InvalidInput):
+    """Several request properties are invalid at once (one ``errors[]`` entry each)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("Validation failed", field=problems[0][0] if problems else None)
+        self.problems = problems
+
+
+def error_response(
+    status: int,
+    code: int,
+    message: str,
+    items: list[ErrorItem],
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    body = _encode(ErrorBody(errorCode=code, errorMessage=message, errors=items))
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+class AccountV3Errors:
+    def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
+        status, code = STATUS[exc.code]
+        headers = {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, InvalidFields):
+            items = [ErrorItem(property=p, message=m) for p, m in exc.problems]
+        elif exc.field:
+            items = [ErrorItem(property=exc.field, message=exc.message)]
+        else:
+            items = []
+        return error_response(status, code, exc.message, items, headers)
+
+    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
+        code = HTTP_CODES.get(problem.status, 10000 + problem.status)
+        message = "Entity not found" if problem.status == 404 else problem.message
+        items = [ErrorItem(property=problem.field, message=message)] if problem.field else []
+        return error_response(problem.status, code, message, items)
+
+
+renderer = AccountV3Errors()

@@ -1,0 +1,235 @@
+"""Account API v3 routes. Each handler: check the token, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter
+
+from gatehouse.api.account_v3.errors import InvalidFields
+from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
+from gatehouse.api.account_v3.schemas import (
+    AccountBillingDetails,
+    AccountDetails,
+    ErrorBody,
+    NewToken,
+    SessionAuthReq,
+    SessionUser,
+    parse_login,
+    parse_otp,
+)
+from gatehouse.core.clock import rfc3339, to_unix_seconds
+from gatehouse.core.errors import NotFound
+
+__all__ = ["router"]
+
+_JSON: Final = "application/json"
+_ERRORS: Final = {
+    status: ResponseSpec(data_container=ErrorBody, description=text)
+    for status, text in {
+        400: "Malformed JSON body",
+        401: "Invalid credentials / invalid one-time password",
+        403: "Invalid, expired or missing PRIVATE-TOKEN",
+        404: "Not logged in / no pending one-time password",
+        409: "Already logged in",
+        413: "Request body too large",
+        415: "Content-Type must be application/json",
+        422: "Validation failed (one errors[] entry per property)",
+        429: "Too many requests (see Retry-After)",
+    }.items()
+}
+_TOKEN = HeaderParameter(name="PRIVATE-TOKEN", description="Account token", required=False)
+_decode = msgspec.json.Decoder().decode
+
+
+def _pick(*statuses: int) -> dict[int, ResponseSpec]:
+    return {s: _ERRORS[s] for s in statuses}
+
+
+async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The request body as a JSON object; empty means ``{}``."""
+    body = await request.body()
+    if not body.strip():
+        return {}
+    media = request.headers.get("content-type", _JSON).split(";", 1)[0].strip().lower()
+    if media != _JSON and not media.endswith("+json"):
+        raise HTTPException(status_code=415, detail="Content-Type must be application/json")
+    try:
+        value = _decode(body)
+    except msgspec.DecodeError:
+        raise HTTPException(status_code=400, detail="Malformed JSON body") from None
+    if not isinstance(value, dict):
+        raise HTTPException(status_code=400, detail="The body must be a JSON object")
+    return value
+
+
+@post(
+    "/token",
+    summary="Get a new, logged-out device token (Gatehouse extension, not in the original API)",
+    description=(
+        "Unauthenticated but rate-limited per caller address (30 a minute). The token "
+        "belongs to the default project (the lowest id) or to the project of a public "
+        "`X-API-Key`. It expires when unused for 24 hours."
+    ),
+    status_code=201,
+    responses=_pick(403, 429),
+    security=[],
+)
+async def new_token(
+    request: Request[Any, Any, Any],
+    x_api_key: Annotated[
+        str | None,
+        HeaderParameter(name="X-API-Key", description="Public API key (optional)", required=False),
+    ] = None,
+) -> NewToken:
+    services = services_of(request)
+    issued = await services.account_tokens.issue_device_token(
+        caller=caller_of(request, services), api_key=x_api_key
+    )
+    return NewToken(token=issued.token, expiresAt=to_unix_seconds(issued.expires_at))
+
+
+@get(
+    "/user",
+    summary="Get basic details of the logged in user",
+    responses=_pick(403, 404),
+)
+async def session_user(
+    request: Request[Any, Any, Any],
+    private_token_header: Annotated[str | None, _TOKEN] = None,
+) -> SessionUser:
+    services = services_of(request)
+    token = await services.account_tokens.resolve(private_token(request))
+    user = token.user
+    if user is None:
+        raise NotFound("Not logged in")
+    ip = caller_of(request, services)
+    country, country_code = services.geo.country(ip)
+    trial_date = ""
+    if user.is_trial and user.trial_expires_at is not None:
+        trial_date = rfc3339(user.trial_expires_at)
+    return SessionUser(
+        userId=user.id,
+        userName=user.username,
+        email=user.email,
+        firstName=user.first_name,
+        lastName=user.last_name,
+        gender=user.gender,
+        phone=user.phone,
+        accessLevel=int(user.access_level),
+        validateEmail=int(user.email_validated),
+        isTrialAccount=int(user.is_trial),
+        trialAccountExpirationDate=trial_date,
+        requestIp=ip,
+        requestIpCountry=country,
+        requestIpCountryCode=country_code,
+        details=AccountDetails(
+            accountType=0,
+            firstName=user.first_name,
+            lastName=user.last_name,
+            address="",
+            streetNumber="",
+            zipCode="",
+            city="",
+            countryCode="",
+            emailAddress=user.email,
+            unconfirmedEmail=None,
+            emailAddressValidated=int(user.email_validated),
+            language=0,
+            agreeDpa=0,
+            isAllowedFlexMetal=0,
+        ),
+        billingDetails=_NO_BILLING,
+    )
+
+
+_NO_BILLING: Final = AccountBillingDetails(
+    firstName="",
+    lastName="",
+    address="",
+    streetNumber="",
+    zipCode="",
+    city="",
+    countryCode="",
+    bundleInvoicesOfSameCategory=0,
+    receivePaymentConfirmationsViaEmail=0,
+    preferredPaymentMethod=0,
+)
+
+
+@post(
+    "/login",
+    summary="Log in",
+    status_code=200,
+    responses=_pick(400, 401, 403, 409, 413, 415, 422, 429),
+)
+async def login(
+    request: Request[Any, Any, Any],
+    private_token_header: Annotated[str | None, _TOKEN] = None,
+) -> SessionAuthReq:
+    services = services_of(request)
+    secret = private_token(request)
+    payload, problems = parse_login(await _json_object(request))
+    if payload is None:
+        raise InvalidFields(problems)
+    auth = await services.account_tokens.login(
+        secret,
+        user_name=payload.userName,
+        password=payload.password,
+        remember_me=payload.rememberMe == 1,
+        caller=caller_of(request, services),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    expires = to_unix_seconds(auth.otp_expires_at) if auth.requires_otp else 0
+    return SessionAuthReq(
+        requiresOtp=auth.requires_otp, expiresAt=expires, otpSessionExpiresAt=expires
+    )
+
+
+@post(
+    "/login/otp",
+    summary="Provide the 2FA one-time password (or a recovery code) after /session/login",
+    status_code=204,
+    responses=_pick(400, 401, 403, 404, 413, 415, 422, 429),
+)
+async def login_otp(
+    request: Request[Any, Any, Any],
+    private_token_header: Annotated[str | None, _TOKEN] = None,
+) -> None:
+    services = services_of(request)
+    secret = private_token(request)
+    code, problems = parse_otp(await _json_object(request))
+    if code is None:
+        raise InvalidFields(problems)
+    await services.account_tokens.login_otp(
+        secret,
+        code,
+        caller=caller_of(request, services),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+@post(
+    "/logout",
+    summary="Log out (204 also when not logged in; a no-op on a personal access token)",
+    status_code=204,
+    responses=_pick(403),
+)
+async def logout(
+    request: Request[Any, Any, Any],
+    private_token_header: Annotated[str | None, _TOKEN] = None,
+) -> None:
+    services = services_of(request)
+    await services.account_tokens.logout(private_token(request))
+
+
+router = Router(
+    path="/v3/session",
+    route_handlers=[new_token, session_user, login, login_otp, logout],
+    tags=["Account session API v3"],
+    security=[{"PRIVATE-TOKEN": []}],
+)

@@ -1,0 +1,88 @@
+"""Domain error → status + ``HiveMPSystemError`` body, in one table.
+
+Codes 6000-6999 make the official HiveMP clients retry, so only two errors use
+them: 6001 (transient upstream/storage trouble) and 6002 (rate limited).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import msgspec
+from litestar import Request, Response
+
+from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api.user_session_v1.schemas import HiveMPSystemError
+from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
+
+__all__ = ["HTTP_CODES", "PREFIX", "STATUS", "UserSessionErrors", "renderer"]
+
+PREFIX: Final = "/v1"
+
+#: Every domain error code → (HTTP status, HiveMP error code). Tested to cover ErrorCode.
+STATUS: Final[dict[ErrorCode, tuple[int, int]]] = {
+    ErrorCode.INVALID_INPUT: (400, 1001),
+    ErrorCode.INVALID_CREDENTIALS: (401, 1002),
+    ErrorCode.FORBIDDEN: (403, 1003),
+    ErrorCode.CLIENT_DISABLED: (403, 1004),
+    ErrorCode.NOT_FOUND: (404, 1005),
+    ErrorCode.SESSION_NOT_FOUND: (404, 1006),
+    ErrorCode.USER_NOT_FOUND: (404, 1007),
+    ErrorCode.PROJECT_NOT_FOUND: (404, 1008),
+    ErrorCode.PENDING_SIGN_IN_NOT_FOUND: (404, 1009),
+    ErrorCode.CONFLICT: (409, 1010),
+    ErrorCode.SESSION_LIMIT_REACHED: (409, 1011),
+    ErrorCode.ALREADY_LOGGED_IN: (409, 1012),
+    ErrorCode.IDENTITY_ALREADY_LINKED: (409, 1013),
+    ErrorCode.INVALID_ONE_TIME_PASSWORD: (401, 1014),
+    ErrorCode.RATE_LIMITED: (429, 6002),
+    ErrorCode.PAYLOAD_TOO_LARGE: (413, 1015),
+    ErrorCode.UPSTREAM_UNAVAILABLE: (502, 6001),
+}
+
+#: Framework-level failures (no route, wrong method, unreadable body, crash).
+HTTP_CODES: Final[dict[int, int]] = {
+    400: 1001,
+    404: 1016,
+    405: 1017,
+    413: 1015,
+    415: 1018,
+    500: 1000,
+}
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _response(
+    status: int,
+    code: int,
+    message: str,
+    field: str | None,
+    data: dict[str, Any] | None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    body = _encode(HiveMPSystemError(code=code, message=message, fields=field, data=data))
+    return Response(body, status_code=status, media_type="application/json", headers=headers or {})
+
+
+class UserSessionErrors:
+    def domain(
+        self,
+        exc: GatehouseError,
+        request: Request[Any, Any, Any] | None = None,
+        *,
+        data: dict[str, Any] | None = None,
+    ) -> Response[Any]:
+        status, code = STATUS[exc.code]
+        headers: dict[str, str] = {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+            data = {"retryAfterSeconds": exc.retry_after}
+        return _response(status, code, exc.message, exc.field, data, headers)
+
+    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
+        code = HTTP_CODES.get(problem.status, 1000 if problem.status >= 500 else 1001)
+        return _response(problem.status, code, problem.message, problem.field, None)
+
+
+renderer = UserSessionErrors()

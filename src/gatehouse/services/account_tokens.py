@@ -1,0 +1,397 @@
+"""Account tokens (``PRIVATE-TOKEN``) and the sign-in flow of the account API v3.
+
+A token names a *slot* of a project. Two kinds:
+
+* **device** tokens start logged out. ``login`` (and ``login_otp`` when the user
+  has TOTP on) starts an ordinary Gatehouse session and binds it to the token;
+  ``logout`` ends that session. A session ended anywhere else (Session Storage,
+  CLI, password change, sweeper) unbinds the token at once: the foreign key is
+  ``ON DELETE SET NULL`` and an expired session counts as no session.
+* **personal** access tokens are always logged in as their owner.
+
+Sign-in states of a device token (one enum of truth: the rows themselves)::
+
+    logged out --login(pw ok, no TOTP)--> logged in --logout / revoked--> logged out
+    logged out --login(pw ok, TOTP on)--> waiting for OTP (pending_sign_ins, 5 min)
+    waiting --login_otp(ok)--> logged in
+    waiting --5 wrong codes / window closed--> logged out
+
+Only keyed hashes of tokens are stored. A device token unused for 24 h expires
+(its expiry slides forward on use, at most one write per ``TOUCH_EVERY_SECONDS``);
+while it is logged in it stays valid as long as its session does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+from gatehouse.adapters.store.access_tokens import AccessTokenRepository
+from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.pending import PendingRepository
+from gatehouse.adapters.store.projects import ProjectRepository
+from gatehouse.core.clock import Clock
+from gatehouse.core.errors import (
+    AlreadyLoggedIn,
+    Forbidden,
+    InvalidOneTimePassword,
+    PendingSignInNotFound,
+    ProjectNotFound,
+    RateLimited,
+    SessionNotFound,
+    UserNotFound,
+)
+from gatehouse.core.models import AccessLevel, ApiKeyType, Project, Session, SessionOrigin, User
+from gatehouse.core.tokens import (
+    ACCOUNT_TOKEN_PREFIX,
+    API_KEY_PREFIX,
+    MAX_SECRET_LENGTH,
+    TokenHasher,
+)
+from gatehouse.services.accounts import AccountService
+from gatehouse.services.credentials import CredentialService
+from gatehouse.services.ports import RateLimiter
+from gatehouse.services.projects import ProjectService
+from gatehouse.services.sessions import SessionService
+
+__all__ = [
+    "AccountToken",
+    "AccountTokenService",
+    "AuthRequest",
+    "IssuedToken",
+    "TokenKind",
+]
+
+_US: Final = 1_000_000
+DEVICE_IDLE_SECONDS: Final = 24 * 3600
+TOUCH_EVERY_SECONDS: Final = 300
+OTP_WINDOW_SECONDS: Final = 300
+MAX_OTP_ATTEMPTS: Final = 5
+SHORT_TTL_SECONDS: Final = 12 * 3600
+TOKEN_ISSUE_LIMIT: Final = 30  # per caller address
+TOKEN_ISSUE_WINDOW: Final = 60  # seconds
+
+
+class TokenKind(enum.StrEnum):
+    DEVICE = "device"
+    PERSONAL = "personal"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: int  # microseconds; 0 for "never"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountToken:
+    """A resolved ``PRIVATE-TOKEN``: ``user`` is None while it is not logged in."""
+
+    token_hash: str
+    kind: TokenKind
+    project_id: int
+    user: User | None
+    session: Session | None
+    bound_session_id: str | None  # as stored, possibly an expired session
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest:
+    requires_otp: bool
+    otp_expires_at: int  # microseconds; 0 when no OTP is needed
+
+
+def _user_of(row: Any) -> User:
+    return User(
+        id=row.u_id,
+        project_id=row.u_project_id,
+        username=row.u_username,
+        email=row.u_email,
+        first_name=row.u_first_name,
+        last_name=row.u_last_name,
+        gender=row.u_gender,
+        phone=row.u_phone,
+        access_level=AccessLevel(row.u_access_level),
+        email_validated=bool(row.u_email_validated),
+        is_trial=bool(row.u_is_trial),
+        trial_expires_at=row.u_trial_expires_at,
+        created_at=row.u_created_at,
+        has_password=row.u_password_hash is not None,
+        totp_enabled=row.u_totp_secret_enc is not None,
+    )
+
+
+def _session_of(row: Any) -> Session:
+    return Session(
+        id=row.s_id,
+        project_id=row.project_id,
+        user_id=row.s_user_id,
+        created_at=row.s_created_at,
+        updated_at=row.s_updated_at,
+        expires_at=row.s_expires_at,
+        origin=SessionOrigin(row.s_origin),
+        room_name=row.s_room_name,
+        factors=tuple(row.s_factors.split(",")) if row.s_factors else (),
+        scope=row.s_scope,
+    )
+
+
+class AccountTokenService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        tokens: AccessTokenRepository,
+        pending: PendingRepository,
+        projects_repo: ProjectRepository,
+        projects: ProjectService,
+        accounts: AccountService,
+        sessions: SessionService,
+        credentials: CredentialService,
+        hasher: TokenHasher,
+        clock: Clock,
+        limiter: RateLimiter,
+    ) -> None:
+        self._db = db
+        self._tokens = tokens
+        self._pending = pending
+        self._projects_repo = projects_repo
+        self._projects = projects
+        self._accounts = accounts
+        self._sessions = sessions
+        self._credentials = credentials
+        self._hasher = hasher
+        self._clock = clock
+        self._limiter = limiter
+
+    # -- issuing ---------------------------------------------------------------------------
+
+    async def issue_device_token(self, *, caller: str, api_key: str | None = None) -> IssuedToken:
+        """A new logged-out device token of the default project (the lowest id), or of
+        the project of a public ``X-API-Key``. Rate-limited per caller address."""
+        retry = await self._limiter.hit(
+            f"v3-token:{caller}", limit=TOKEN_ISSUE_LIMIT, window=TOKEN_ISSUE_WINDOW
+        )
+        if retry is not None:
+            raise RateLimited(retry, "Too many tokens requested")
+        project_id = await self._project_for(api_key)
+        secret, token_hash = self._hasher.new(ACCOUNT_TOKEN_PREFIX)
+        now = self._clock.now_us()
+        expires_at = now + DEVICE_IDLE_SECONDS * _US
+        async with self._db.write() as conn:
+            await self._tokens.insert(
+                conn,
+                token_hash=token_hash,
+                project_id=project_id,
+                kind=TokenKind.DEVICE,
+                user_id=None,
+                now=now,
+                expires_at=expires_at,
+            )
+        return IssuedToken(secret, expires_at)
+
+    async def _project_for(self, api_key: str | None) -> int:
+        if api_key is None:
+            async with self._db.read() as conn:
+                project_id = await self._tokens.default_project_id(conn)
+            if project_id is None:
+                raise ProjectNotFound("No project exists yet")
+            return project_id
+        if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > MAX_SECRET_LENGTH:
+            raise Forbidden("Invalid API key")
+        async with self._db.read() as conn:
+            record = await self._projects_repo.api_key_by_hash(conn, self._hasher.hash(api_key))
+        if record is None or record.revoked or record.key_type is not ApiKeyType.PUBLIC:
+            raise Forbidden("Invalid API key")
+        return record.project_id
+
+    async def create_personal_token(self, user_id: int) -> tuple[IssuedToken, User]:
+        """A token always logged in as ``user_id``; the secret is returned only here."""
+        user = await self._accounts.get_user(user_id)
+        secret, token_hash = self._hasher.new(ACCOUNT_TOKEN_PREFIX)
+        async with self._db.write() as conn:
+            await self._tokens.insert(
+                conn,
+                token_hash=token_hash,
+                project_id=user.project_id,
+                kind=TokenKind.PERSONAL,
+                user_id=user.id,
+                now=self._clock.now_us(),
+                expires_at=None,
+            )
+        return IssuedToken(secret, 0), user
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    async def resolve(self, secret: str) -> AccountToken:
+        """Who is this token? Forbidden for anything unknown, malformed or expired."""
+        if not secret.startswith(ACCOUNT_TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+            raise Forbidden("Invalid or expired token")
+        token_hash = self._hasher.hash(secret)
+        async with self._db.read() as conn:
+            row = await self._tokens.resolve(conn, token_hash)
+        if row is None:
+            raise Forbidden("Invalid or expired token")
+        now = self._clock.now_us()
+        session = None
+        if row.s_id is not None and row.s_expires_at > now:
+            session = _session_of(row)
+        if row.kind == TokenKind.PERSONAL:
+            if row.u_id is None:
+                raise Forbidden("Invalid or expired token")
+            return AccountToken(
+                token_hash, TokenKind.PERSONAL, row.project_id, _user_of(row), None, None
+            )
+        expires_at = row.expires_at or 0
+        if session is None and expires_at <= now:
+            raise Forbidden("Invalid or expired token")
+        if expires_at - now < (DEVICE_IDLE_SECONDS - TOUCH_EVERY_SECONDS) * _US:
+            async with self._db.write() as conn:
+                await self._tokens.touch(conn, token_hash, now + DEVICE_IDLE_SECONDS * _US)
+        user = _user_of(row) if session is not None and row.u_id is not None else None
+        return AccountToken(
+            token_hash,
+            TokenKind.DEVICE,
+            row.project_id,
+            user,
+            session if user is not None else None,
+            row.session_id,
+        )
+
+    # -- signing in and out ------------------------------------------------------------------
+
+    async def login(
+        self,
+        secret: str,
+        *,
+        user_name: str,
+        password: str,
+        remember_me: bool,
+        caller: str,
+        user_agent: str = "",
+    ) -> AuthRequest:
+        token = await self.resolve(secret)
+        if token.kind is TokenKind.PERSONAL or token.user is not None:
+            raise AlreadyLoggedIn()
+        user = await self._credentials.check_plain_password(
+            token.project_id, login=user_name, password=password, by="username", caller=caller
+        )
+        if user.totp_enabled:
+            now = self._clock.now_us()
+            expires_at = now + OTP_WINDOW_SECONDS * _US
+            async with self._db.write() as conn:
+                await self._pending.replace(
+                    conn,
+                    pending_id=token.token_hash,
+                    project_id=token.project_id,
+                    user_id=user.id,
+                    now=now,
+                    expires_at=expires_at,
+                    data=json.dumps({"rememberMe": int(remember_me)}),
+                )
+            return AuthRequest(True, expires_at)
+        await self._complete(
+            token, user, remember_me, ("password",), caller=caller, user_agent=user_agent
+        )
+        return AuthRequest(False, 0)
+
+    async def login_otp(self, secret: str, code: str, *, caller: str, user_agent: str = "") -> None:
+        token = await self.resolve(secret)
+        async with self._db.read() as conn:
+            pending = await self._pending.get(conn, token.token_hash, token.project_id)
+        now = self._clock.now_us()
+        if pending is None or pending.expires_at <= now or pending.attempts >= MAX_OTP_ATTEMPTS:
+            raise PendingSignInNotFound()
+        try:
+            user = await self._accounts.get_user(pending.user_id)
+        except UserNotFound:
+            raise PendingSignInNotFound() from None
+        try:
+            factor = await self._credentials.check_second_factor(user, code, caller=caller)
+        except InvalidOneTimePassword:
+            async with self._db.write() as conn:
+                await self._pending.fail(
+                    conn, token.token_hash, token.project_id, max_attempts=MAX_OTP_ATTEMPTS
+                )
+            raise
+        async with self._db.write() as conn:
+            taken = await self._pending.take(
+                conn,
+                token.token_hash,
+                token.project_id,
+                now=self._clock.now_us(),
+                max_attempts=MAX_OTP_ATTEMPTS,
+            )
+        if not taken:  # a concurrent call finished (or ended) it first
+            raise PendingSignInNotFound()
+        try:
+            remember = json.loads(pending.data).get("rememberMe") == 1
+        except (ValueError, AttributeError):
+            remember = False
+        await self._complete(
+            token, user, remember, ("password", factor), caller=caller, user_agent=user_agent
+        )
+
+    async def _complete(
+        self,
+        token: AccountToken,
+        user: User,
+        remember_me: bool,
+        factors: tuple[str, ...],
+        *,
+        caller: str,
+        user_agent: str,
+    ) -> None:
+        project = await self._projects.get(token.project_id)
+        issued = await self._sessions.start(
+            project=project,
+            user_id=user.id,
+            origin=SessionOrigin.ACCOUNT,
+            ttl_seconds=session_ttl(project, remember_me),
+            factors=factors,
+            ip=caller,
+            user_agent=user_agent,
+        )
+        async with self._db.write() as conn:
+            bound = await self._tokens.bind(
+                conn,
+                token.token_hash,
+                expected_session_id=token.bound_session_id,
+                session_id=issued.session.id,
+                user_id=user.id,
+                expires_at=self._clock.now_us() + DEVICE_IDLE_SECONDS * _US,
+            )
+        if not bound:  # a concurrent login on the same token won
+            await self._sessions.revoke(issued.session, origin=str(SessionOrigin.ACCOUNT))
+            raise AlreadyLoggedIn()
+
+    async def logout(self, secret: str) -> None:
+        """End the device token's session (if any) and any waiting OTP step. On a
+        personal token nothing changes: it is always logged in."""
+        token = await self.resolve(secret)
+        if token.kind is TokenKind.PERSONAL:
+            return
+        async with self._db.write() as conn:
+            await self._tokens.unbind(conn, token.token_hash)
+            await self._pending.delete(conn, token.token_hash)
+        if token.session is not None:
+            with contextlib.suppress(SessionNotFound):  # ended elsewhere meanwhile
+                await self._sessions.revoke(token.session, origin=str(SessionOrigin.ACCOUNT))
+
+    async def sweep(self) -> int:
+        """Delete expired, logged-out device tokens and closed OTP windows."""
+        async with self._db.write() as conn:
+            now = self._clock.now_us()
+            return await self._tokens.delete_expired(
+                conn, now
+            ) + await self._pending.delete_expired(conn, now)
+
+
+def session_ttl(project: Project, remember_me: bool) -> int:
+    """rememberMe → the project's long lifetime (default 30 days), else 12 hours;
+    never above the project's maximum."""
+    ttl = project.session_ttl_seconds if remember_me else SHORT_TTL_SECONDS
+    return min(ttl, project.max_ttl_seconds)
