@@ -27,7 +27,7 @@ import contextlib
 import enum
 import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
 from gatehouse.adapters.store.engine import Database
@@ -44,7 +44,7 @@ from gatehouse.core.errors import (
     SessionNotFound,
     UserNotFound,
 )
-from gatehouse.core.models import AccessLevel, ApiKeyType, Project, Session, SessionOrigin, User
+from gatehouse.core.models import ApiKeyType, Project, Session, SessionOrigin, User
 from gatehouse.core.tokens import (
     ACCOUNT_TOKEN_PREFIX,
     API_KEY_PREFIX,
@@ -102,41 +102,6 @@ class AccountToken:
 class AuthRequest:
     requires_otp: bool
     otp_expires_at: int  # microseconds; 0 when no OTP is needed
-
-
-def _user_of(row: Any) -> User:
-    return User(
-        id=row.u_id,
-        project_id=row.u_project_id,
-        username=row.u_username,
-        email=row.u_email,
-        first_name=row.u_first_name,
-        last_name=row.u_last_name,
-        gender=row.u_gender,
-        phone=row.u_phone,
-        access_level=AccessLevel(row.u_access_level),
-        email_validated=bool(row.u_email_validated),
-        is_trial=bool(row.u_is_trial),
-        trial_expires_at=row.u_trial_expires_at,
-        created_at=row.u_created_at,
-        has_password=row.u_password_hash is not None,
-        totp_enabled=row.u_totp_secret_enc is not None,
-    )
-
-
-def _session_of(row: Any) -> Session:
-    return Session(
-        id=row.s_id,
-        project_id=row.project_id,
-        user_id=row.s_user_id,
-        created_at=row.s_created_at,
-        updated_at=row.s_updated_at,
-        expires_at=row.s_expires_at,
-        origin=SessionOrigin(row.s_origin),
-        room_name=row.s_room_name,
-        factors=tuple(row.s_factors.split(",")) if row.s_factors else (),
-        scope=row.s_scope,
-    )
 
 
 class AccountTokenService:
@@ -236,14 +201,12 @@ class AccountTokenService:
         if row is None:
             raise Forbidden("Invalid or expired token")
         now = self._clock.now_us()
-        session = None
-        if row.s_id is not None and row.s_expires_at > now:
-            session = _session_of(row)
+        session = row.session if row.session is not None and row.session.is_active(now) else None
         if row.kind == TokenKind.PERSONAL:
-            if row.u_id is None:
+            if row.user is None:
                 raise Forbidden("Invalid or expired token")
             return AccountToken(
-                token_hash, TokenKind.PERSONAL, row.project_id, _user_of(row), None, None
+                token_hash, TokenKind.PERSONAL, row.project_id, row.user, None, None
             )
         expires_at = row.expires_at or 0
         if session is None and expires_at <= now:
@@ -251,7 +214,7 @@ class AccountTokenService:
         if expires_at - now < (DEVICE_IDLE_SECONDS - TOUCH_EVERY_SECONDS) * _US:
             async with self._db.write() as conn:
                 await self._tokens.touch(conn, token_hash, now + DEVICE_IDLE_SECONDS * _US)
-        user = _user_of(row) if session is not None and row.u_id is not None else None
+        user = row.user if session is not None else None
         return AccountToken(
             token_hash,
             TokenKind.DEVICE,

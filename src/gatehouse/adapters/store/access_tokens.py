@@ -7,49 +7,41 @@ statement is built once at import.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gatehouse.adapters.store.engine import Prepared, first
+from gatehouse.adapters.store.rows import session_from_row, user_from_row
 from gatehouse.adapters.store.tables import access_tokens, projects, sessions, users
+from gatehouse.core.models import Session, User
 
-__all__ = ["AccessTokenRepository"]
+__all__ = ["AccessTokenRepository", "StoredAccessToken"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAccessToken:
+    kind: str
+    project_id: int
+    expires_at: int | None
+    session_id: str | None  # as stored: the session may have expired since
+    session: Session | None
+    user: User | None
+
 
 _t = access_tokens
 _s = sessions
 _u = users
 
-_RESOLVE = (
+_RESOLVE = Prepared(
     select(
         _t.c.kind,
         _t.c.project_id,
         _t.c.expires_at,
         _t.c.session_id,
-        _s.c.id.label("s_id"),
-        _s.c.user_id.label("s_user_id"),
-        _s.c.created_at.label("s_created_at"),
-        _s.c.updated_at.label("s_updated_at"),
-        _s.c.expires_at.label("s_expires_at"),
-        _s.c.origin.label("s_origin"),
-        _s.c.room_name.label("s_room_name"),
-        _s.c.factors.label("s_factors"),
-        _s.c.scope.label("s_scope"),
-        _u.c.id.label("u_id"),
-        _u.c.project_id.label("u_project_id"),
-        _u.c.username.label("u_username"),
-        _u.c.email.label("u_email"),
-        _u.c.first_name.label("u_first_name"),
-        _u.c.last_name.label("u_last_name"),
-        _u.c.gender.label("u_gender"),
-        _u.c.phone.label("u_phone"),
-        _u.c.access_level.label("u_access_level"),
-        _u.c.email_validated.label("u_email_validated"),
-        _u.c.is_trial.label("u_is_trial"),
-        _u.c.trial_expires_at.label("u_trial_expires_at"),
-        _u.c.created_at.label("u_created_at"),
-        _u.c.password_hash.label("u_password_hash"),
-        _u.c.totp_secret_enc.label("u_totp_secret_enc"),
+        *(c.label(f"s_{c.name}") for c in _s.c),
+        *(c.label(f"u_{c.name}") for c in _u.c),
     )
     .select_from(
         _t.outerjoin(_s, _s.c.id == _t.c.session_id).outerjoin(_u, _u.c.id == _t.c.user_id)
@@ -111,9 +103,19 @@ class AccessTokenRepository:
             },
         )
 
-    async def resolve(self, conn: AsyncConnection, token_hash: str) -> Any:
-        """The token row with its session (``s_*``) and user (``u_*``) columns, or None."""
-        return (await conn.execute(_RESOLVE, {"h": token_hash})).first()
+    async def resolve(self, conn: AsyncConnection, token_hash: str) -> StoredAccessToken | None:
+        """The token with its bound session and its user (either may be None)."""
+        row = await first(conn, _RESOLVE, {"h": token_hash})
+        if row is None:
+            return None
+        return StoredAccessToken(
+            kind=row.kind,
+            project_id=row.project_id,
+            expires_at=row.expires_at,
+            session_id=row.session_id,
+            session=session_from_row(row, "s_") if row.s_id is not None else None,
+            user=user_from_row(row, "u_") if row.u_id is not None else None,
+        )
 
     async def touch(self, conn: AsyncConnection, token_hash: str, new_expiry: int) -> None:
         """Move a device token's idle expiry forward (never backward)."""

@@ -35,23 +35,25 @@ def project_from_row(row: Any) -> Project:
     )
 
 
-def user_from_row(row: Any) -> User:
+def user_from_row(row: Any, prefix: str = "") -> User:
+    """``prefix`` reads columns labelled ``<prefix><name>`` (joined queries)."""
+    c = _Columns(row, prefix)
     return User(
-        id=row.id,
-        project_id=row.project_id,
-        username=row.username,
-        email=row.email,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        gender=row.gender,
-        phone=row.phone,
-        access_level=AccessLevel(row.access_level),
-        email_validated=bool(row.email_validated),
-        is_trial=bool(row.is_trial),
-        trial_expires_at=row.trial_expires_at,
-        created_at=row.created_at,
-        has_password=row.password_hash is not None,
-        totp_enabled=row.totp_secret_enc is not None,
+        id=c.id,
+        project_id=c.project_id,
+        username=c.username,
+        email=c.email,
+        first_name=c.first_name,
+        last_name=c.last_name,
+        gender=c.gender,
+        phone=c.phone,
+        access_level=AccessLevel(c.access_level),
+        email_validated=bool(c.email_validated),
+        is_trial=bool(c.is_trial),
+        trial_expires_at=c.trial_expires_at,
+        created_at=c.created_at,
+        has_password=c.password_hash is not None,
+        totp_enabled=c.totp_secret_enc is not None,
     )
 
 
@@ -66,17 +68,31 @@ def client_from_row(row: Any) -> Client:
     )
 
 
-def session_from_row(row: Any) -> Session:
+def session_from_row(row: Any, prefix: str = "") -> Session:
+    c = _Columns(row, prefix) if prefix else row
     return Session(
-        id=row.id,
-        project_id=row.project_id,
-        user_id=row.user_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        expires_at=row.expires_at,
-        origin=SessionOrigin(row.origin),
-        intent=row.intent,
-        room_name=row.room_name,
-        factors=tuple(row.factors.split(",")) if row.factors else (),
-        scope=row.scope,
+        id=c.id,
+        project_id=c.project_id,
+        user_id=c.user_id,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        expires_at=c.expires_at,
+        origin=SessionOrigin(c.origin),
+        intent=c.intent,
+        room_name=c.room_name,
+        factors=tuple(c.factors.split(",")) if c.factors else (),
+        scope=c.scope,
     )
+
+
+class _Columns:
+    """Attribute access to ``row.<prefix><name>``."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row = row
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)

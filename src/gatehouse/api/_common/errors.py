@@ -53,6 +53,8 @@ def problem_from_http(exc: HTTPException) -> HttpProblem:
     status = exc.status_code
     field = None
     message = _MESSAGES.get(status, exc.detail or "Request failed")
+    if status in (400, 415) and exc.detail and not isinstance(exc, ValidationException):
+        message = exc.detail
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         keys = [e.get("key") for e in extra if isinstance(e, dict) and e.get("key")]

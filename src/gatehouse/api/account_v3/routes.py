@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-import msgspec
 from litestar import Request, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
 
+from gatehouse.api._common.body import EMPTY, read_json
 from gatehouse.api.account_v3.errors import InvalidFields
 from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
 from gatehouse.api.account_v3.schemas import (
@@ -43,7 +43,6 @@ _ERRORS: Final = {
     }.items()
 }
 _TOKEN = HeaderParameter(name="PRIVATE-TOKEN", description="Account token", required=False)
-_decode = msgspec.json.Decoder().decode
 
 
 def _pick(*statuses: int) -> dict[int, ResponseSpec]:
@@ -52,16 +51,9 @@ def _pick(*statuses: int) -> dict[int, ResponseSpec]:
 
 async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The request body as a JSON object; empty means ``{}``."""
-    body = await request.body()
-    if not body.strip():
+    value = await read_json(request)
+    if value is EMPTY:
         return {}
-    media = request.headers.get("content-type", _JSON).split(";", 1)[0].strip().lower()
-    if media != _JSON and not media.endswith("+json"):
-        raise HTTPException(status_code=415, detail="Content-Type must be application/json")
-    try:
-        value = _decode(body)
-    except msgspec.DecodeError:
-        raise HTTPException(status_code=400, detail="Malformed JSON body") from None
     if not isinstance(value, dict):
         raise HTTPException(status_code=400, detail="The body must be a JSON object")
     return value

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Router, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, PathParameter
 
+from gatehouse.api._common.body import read_as
 from gatehouse.api._common.net import client_address
 from gatehouse.api.session_storage.guards import (
     authenticated_client,
@@ -50,24 +50,6 @@ _CLIENT_ID = HeaderParameter(name="ClientID", description="Client application id
 _CLIENT_SECRET = HeaderParameter(
     name="ClientSecret", description="Client application secret", required=False
 )
-
-
-async def _json_body(request: Request[Any, Any, Any], kind: type[Any]) -> Any:
-    """Decode an optional JSON body into ``kind``; absent or empty means None."""
-    body = await request.body()
-    if not body.strip():
-        return None
-    content_type = request.headers.get("content-type", "application/json")
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != _JSON and not media.endswith("+json"):
-        raise InvalidInput("Content-Type must be application/json", field="Content-Type")
-    try:
-        return msgspec.json.decode(body, type=kind)
-    except msgspec.ValidationError as exc:
-        field = str(exc).rpartition("at `$.")[2].rstrip("`") or None
-        raise InvalidInput(f"Invalid body: {exc}", field=field) from None
-    except msgspec.DecodeError:
-        raise InvalidInput("Malformed JSON body") from None
 
 
 @get(
@@ -141,7 +123,7 @@ async def update_session(
     client = await authenticated_client(request)
     services = services_of(request)
     ttl = ttl_seconds
-    body: TtlBody | None = await _json_body(request, TtlBody)
+    body: TtlBody | None = await read_as(request, TtlBody)
     if ttl is None and body is not None and body.data is not None:
         ttl = body.data.ttl_seconds
     if ttl is None:
@@ -162,7 +144,7 @@ async def create_session(
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> NewSessionEnvelope:
     client = await authenticated_client(request)
-    body: CreateBody | None = await _json_body(request, CreateBody)
+    body: CreateBody | None = await read_as(request, CreateBody)
     data = body.data if body is not None else None
     services = services_of(request)
     project = await services.projects.get(client.project_id)

@@ -10,6 +10,7 @@ from litestar import Request, Response, Router, delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 
+from gatehouse.api._common.body import read_as
 from gatehouse.api.user_session_v1.errors import renderer
 from gatehouse.api.user_session_v1.guards import api_caller, caller_address, services_of
 from gatehouse.api.user_session_v1.schemas import (
@@ -51,22 +52,8 @@ _MAX_ID_LENGTH = 64
 
 async def _auth_body(request: Request[Any, Any, Any]) -> AuthenticationRequest:
     """Empty body and ``null`` both mean an empty request."""
-    body = await request.body()
-    if not body.strip():
-        return AuthenticationRequest()
-    media = request.headers.get("content-type", _JSON).split(";", 1)[0].strip().lower()
-    if media != _JSON and not media.endswith("+json"):
-        raise InvalidInput("Content-Type must be application/json", field="Content-Type")
-    try:
-        decoded = msgspec.json.decode(body, type=AuthenticationRequest | None)
-    except msgspec.ValidationError as exc:
-        field = str(exc).rpartition("at `$.")[2].rstrip("`") or None
-        if field is not None:
-            field = field.split("[", 1)[0] if "." not in field else field
-        raise InvalidInput(f"Invalid body: {exc}", field=field) from None
-    except msgspec.DecodeError:
-        raise InvalidInput("Malformed JSON body") from None
-    return decoded or AuthenticationRequest()
+    body: AuthenticationRequest | None = await read_as(request, AuthenticationRequest | None)
+    return body or AuthenticationRequest()
 
 
 def _sign_in_request(body: AuthenticationRequest) -> SignInRequest:
