@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
 from gatehouse.adapters.cache.redis import RedisClient, RedisRateLimiter, RedisTokenCache
@@ -34,25 +34,25 @@ __all__ = ["Services", "build_services"]
 
 @dataclass(slots=True)
 class Services:
+    """Everything a surface or the CLI may call, built once at start."""
+
     settings: Settings
     db: Database
     clock: Clock
     tokens: TokenHasher
+    secretbox: SecretBox
     limiter: RateLimiter
     passwords: PasswordHasher
+    redis: RedisClient | None
+    token_cache: RedisTokenCache | None
+    geo: GeoLookup
+    steam: SteamClient
     sessions: SessionService
     projects: ProjectService
     accounts: AccountService
     credentials: CredentialService
-    secretbox: SecretBox
-    redis: RedisClient | None
-    token_cache: RedisTokenCache | None
-    # -- account API v3 (set by build_services; init=False keeps later fields free) --
-    account_tokens: AccountTokenService = field(init=False)
-    geo: GeoLookup = field(init=False)
-    # -- User Session API v1 (HiveMP) --
-    steam: SteamClient = field(init=False)
-    authentication: AuthenticationService = field(init=False)
+    account_tokens: AccountTokenService
+    authentication: AuthenticationService
 
     async def close(self) -> None:
         self.passwords.close()
@@ -95,68 +95,64 @@ def build_services(
         cursors=CursorCodec(tokens.derive(b"page-token")),
         cache=token_cache,
     )
-    services = Services(
+    projects = ProjectService(
+        db=db, projects=project_repo, users=user_repo, hasher=tokens, clock=clock, limiter=limiter
+    )
+    accounts = AccountService(
+        db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
+    )
+    credentials = CredentialService(
+        db=db,
+        users=user_repo,
+        sessions=sessions,
+        passwords=passwords,
+        tokens=tokens,
+        secretbox=secretbox,
+        clock=clock,
+        limiter=limiter,
+    )
+    steam = steam or SteamClient(settings.steam_api_url)
+    return Services(
         settings=settings,
         db=db,
         clock=clock,
         tokens=tokens,
+        secretbox=secretbox,
         limiter=limiter,
         passwords=passwords,
+        redis=redis,
+        token_cache=token_cache,
+        geo=GeoLookup(),
+        steam=steam,
         sessions=sessions,
-        projects=ProjectService(
+        projects=projects,
+        accounts=accounts,
+        credentials=credentials,
+        account_tokens=AccountTokenService(
             db=db,
-            projects=project_repo,
-            users=user_repo,
+            tokens=AccessTokenRepository(),
+            pending=PendingRepository(),
+            projects_repo=project_repo,
+            projects=projects,
+            accounts=accounts,
+            sessions=sessions,
+            credentials=credentials,
             hasher=tokens,
             clock=clock,
             limiter=limiter,
         ),
-        accounts=AccountService(
-            db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
-        ),
-        credentials=CredentialService(
+        authentication=AuthenticationService(
             db=db,
             users=user_repo,
+            project_repo=project_repo,
+            devices=DeviceRepository(),
+            projects=projects,
             sessions=sessions,
+            credentials=credentials,
             passwords=passwords,
             tokens=tokens,
             secretbox=secretbox,
+            steam=steam,
             clock=clock,
-            limiter=limiter,
         ),
-        secretbox=secretbox,
-        redis=redis,
-        token_cache=token_cache,
     )
-    # -- account API v3 --
-    services.geo = GeoLookup()
-    services.account_tokens = AccountTokenService(
-        db=db,
-        tokens=AccessTokenRepository(),
-        pending=PendingRepository(),
-        projects_repo=project_repo,
-        projects=services.projects,
-        accounts=services.accounts,
-        sessions=sessions,
-        credentials=services.credentials,
-        hasher=tokens,
-        clock=clock,
-        limiter=limiter,
-    )
-    # -- User Session API v1 (HiveMP) --
-    services.steam = steam or SteamClient(settings.steam_api_url)
-    services.authentication = AuthenticationService(
-        db=db,
-        users=user_repo,
-        project_repo=project_repo,
-        devices=DeviceRepository(),
-        projects=services.projects,
-        sessions=sessions,
-        credentials=services.credentials,
-        passwords=passwords,
-        tokens=tokens,
-        secretbox=secretbox,
-        steam=services.steam,
-        clock=clock,
-    )
-    return services
