@@ -29,5 +29,5 @@ def _upgrade(connection: Connection) -> None:
 
 async def migrate(db: Database) -> None:
     """Bring the schema to the newest revision (idempotent)."""
-    async with db.write() as conn:
+    async with db.migration() as conn:
         await conn.run_sync(_upgrade)

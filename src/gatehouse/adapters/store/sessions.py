@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gatehouse.adapters.store.engine import Prepared, first
+from gatehouse.adapters.store.engine import Prepared, first, rows, run
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
 from gatehouse.core.cursors import Cursor
@@ -26,8 +26,30 @@ _BY_ID = Prepared(select(sessions).where(sessions.c.id == bindparam("id")))
 _COUNT_ACTIVE = select(func.count()).where(
     sessions.c.user_id == bindparam("user_id"), sessions.c.expires_at > bindparam("now")
 )
-_DELETE = delete(sessions).where(sessions.c.id == bindparam("id"))
-_DELETE_TOKENS = delete(session_tokens).where(session_tokens.c.session_id == bindparam("id"))
+_DELETE = Prepared(delete(sessions).where(sessions.c.id == bindparam("id")))
+_DELETE_TOKENS = Prepared(
+    delete(session_tokens).where(session_tokens.c.session_id == bindparam("id"))
+)
+_TOKEN_HASHES = Prepared(
+    select(session_tokens.c.token_hash).where(session_tokens.c.session_id == bindparam("id"))
+)
+_SET_EXPIRY = Prepared(
+    update(sessions)
+    .where(sessions.c.id == bindparam("sid"), sessions.c.expires_at > bindparam("now"))
+    .values(expires_at=bindparam("new_expiry"), updated_at=bindparam("now"))
+)
+_AUDIT = Prepared(
+    insert(audit_events).values(
+        # Bind names differ from the column names, as SQLAlchemy requires.
+        at=bindparam("v_at"),
+        project_id=bindparam("v_project_id"),
+        user_id=bindparam("v_user_id"),
+        session_id=bindparam("v_session_id"),
+        action=bindparam("v_action"),
+        origin=bindparam("v_origin"),
+        detail=bindparam("v_detail"),
+    )
+)
 
 
 class SessionRepository:
@@ -130,24 +152,23 @@ class SessionRepository:
         self, conn: AsyncConnection, session_id: str, *, expires_at: int, now: int
     ) -> bool:
         """Move the expiry of a still-active session; False when it is gone or expired."""
-        stmt = (
-            update(sessions)
-            .where(sessions.c.id == session_id, sessions.c.expires_at > now)
-            .values(expires_at=expires_at, updated_at=now)
-        )
-        return bool((await conn.execute(stmt)).rowcount)
+        params = {"sid": session_id, "now": now, "new_expiry": expires_at}
+        return bool(await run(conn, _SET_EXPIRY, params))
 
     async def token_hashes(self, conn: AsyncConnection, session_ids: Sequence[str]) -> list[str]:
         if not session_ids:
             return []
+        if len(session_ids) == 1:
+            found = await rows(conn, _TOKEN_HASHES, {"id": session_ids[0]})
+            return [r.token_hash for r in found]
         stmt = select(session_tokens.c.token_hash).where(
             session_tokens.c.session_id.in_(list(session_ids))
         )
         return [r.token_hash for r in await conn.execute(stmt)]
 
     async def delete(self, conn: AsyncConnection, session_id: str) -> bool:
-        await conn.execute(_DELETE_TOKENS, {"id": session_id})
-        return bool((await conn.execute(_DELETE, {"id": session_id})).rowcount)
+        await run(conn, _DELETE_TOKENS, {"id": session_id})
+        return bool(await run(conn, _DELETE, {"id": session_id}))
 
     async def delete_expired(self, conn: AsyncConnection, now: int, batch: int) -> list[str]:
         """Remove up to ``batch`` expired sessions (and their tokens); returns their ids."""
@@ -174,32 +195,31 @@ class SessionRepository:
         detail: str = "",
     ) -> None:
         if session is not None:
-            rows = [
-                {
-                    "at": at,
-                    "project_id": session.project_id,
-                    "user_id": session.user_id,
-                    "session_id": session.id,
-                    "action": action,
-                    "origin": origin,
-                    "detail": detail,
-                }
-            ]
-        else:
-            rows = [
-                {
-                    "at": at,
-                    "project_id": None,
-                    "user_id": _user_of(sid),
-                    "session_id": sid,
-                    "action": action,
-                    "origin": origin,
-                    "detail": detail,
-                }
-                for sid in session_ids
-            ]
-        if rows:
-            await conn.execute(insert(audit_events), rows)
+            one = {
+                "v_at": at,
+                "v_project_id": session.project_id,
+                "v_user_id": session.user_id,
+                "v_session_id": session.id,
+                "v_action": action,
+                "v_origin": origin,
+                "v_detail": detail,
+            }
+            await run(conn, _AUDIT, one)
+            return
+        events = [
+            {
+                "at": at,
+                "project_id": None,
+                "user_id": _user_of(sid),
+                "session_id": sid,
+                "action": action,
+                "origin": origin,
+                "detail": detail,
+            }
+            for sid in session_ids
+        ]
+        if events:
+            await conn.execute(insert(audit_events), events)
 
 
 def _user_of(session_id: str) -> int | None:
