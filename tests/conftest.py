@@ -19,16 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.migrate import migrate
 from gatehouse.adapters.store.tables import metadata
-from gatehouse.app import create_app
 from gatehouse.core.clock import FrozenClock
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
-from tests.helpers import Tenant, fast_passwords, make_tenant
+from tests.helpers import Tenant, fast_passwords, make_tenant, serve_app
 
 PG_ADMIN_URL = os.environ.get("GATEHOUSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
@@ -192,11 +190,8 @@ async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Serv
 
 @pytest.fixture
 async def client(services: Services, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, services)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as c:
-            yield c
+    async with serve_app(settings, services) as http:
+        yield http
 
 
 @pytest.fixture

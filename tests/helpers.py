@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
+from asgi_lifespan import LifespanManager
+
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.app import create_app
 from gatehouse.services.accounts import NewUser
+from gatehouse.settings import Settings
 from gatehouse.wiring import Services
 
-__all__ = ["Tenant", "fast_passwords", "make_tenant"]
+__all__ = ["CALLER", "Tenant", "fast_passwords", "make_tenant", "serve_app"]
+
+#: The address every in-process test request comes from (TEST-NET-3).
+CALLER = ("203.0.113.7", 40000)
 
 
 @dataclass
@@ -40,3 +50,19 @@ def fast_passwords() -> PasswordHasher:
     """Real argon2id at low cost so the suite stays quick; production parameters are
     exercised by the hashing tests and the benchmarks."""
     return PasswordHasher(memory_cost=1024, time_cost=1)
+
+
+@asynccontextmanager
+async def serve_app(
+    settings: Settings, services: Services, *, lifespan: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client driving the real ASGI app in-process (startup and shutdown
+    included when ``lifespan``; shutdown closes ``services``)."""
+    app = create_app(settings, services)
+    transport = httpx.ASGITransport(app=app, client=CALLER)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as client:
+        if not lifespan:
+            yield client
+            return
+        async with LifespanManager(app):
+            yield client

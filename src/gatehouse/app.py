@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from gatehouse import __version__
 from gatehouse.api import account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
+from gatehouse.api._common.fastpath import fast_lane
 from gatehouse.observability import ACTIVE_SESSIONS, configure_logging, metrics_middleware
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
@@ -84,7 +85,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         },
         fallback=ops.renderer,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             session_storage.router,
             account_v3.router,
@@ -92,7 +93,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             ops.router,
         ],
         exception_handlers=handlers,
-        middleware=[metrics_middleware],
         lifespan=[lifespan],
         openapi_config=openapi,
         request_max_body_size=settings.max_body_bytes,
@@ -100,6 +100,20 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         debug=False,
         logging_config=None,
     )
+    # In front of Litestar's own routing: metrics and request ids for every request,
+    # then the fast lane for the hot successful reads (api/_common/fastpath.py).
+    fast_routes = [
+        *session_storage.FAST_ROUTES,
+        *account_v3.FAST_ROUTES,
+        *user_session_v1.FAST_ROUTES,
+    ]
+    inner = (
+        fast_lane(app.asgi_handler, fast_routes, services)
+        if settings.fast_lane
+        else app.asgi_handler
+    )
+    app.asgi_handler = metrics_middleware(inner)
+    return app
 
 
 def _state(services: Services) -> Any:

@@ -50,6 +50,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     sweep_interval_seconds: int = 60
     log_level: str = "info"
+    #: Answer the hot reads outside the framework (api/_common/fastpath.py).
+    fast_lane: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +84,7 @@ class Settings:
             trusted_proxies=tuple(proxies),
             sweep_interval_seconds=_int(env, "GATEHOUSE_SWEEP_INTERVAL", 60, low=1, high=86_400),
             log_level=(env.get("GATEHOUSE_LOG_LEVEL") or "info").lower(),
+            fast_lane=(env.get("GATEHOUSE_FAST_LANE") or "1") not in ("0", "false", "no"),
         )
 
     @property

@@ -10,14 +10,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from gatehouse.app import create_app
 from gatehouse.settings import Settings
 from gatehouse.wiring import build_services
-from tests.helpers import fast_passwords, make_tenant
+from tests.helpers import fast_passwords, make_tenant, serve_app
 
 
 class RedisServer:
@@ -89,65 +86,60 @@ async def test_requests_survive_redis_going_away_and_coming_back(
     )
     services = build_services(settings, passwords=fast_passwords())
     tenant = await make_tenant(services)
-    app = create_app(settings, services)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gh") as http:
-            created = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
-                "data"
-            ]
-            doomed = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
-                "data"
-            ]
-            bearer = {"Authorization": f"Bearer {created['publisher']}"}
+    async with serve_app(settings, services) as http:
+        created = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+            "data"
+        ]
+        doomed = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+            "data"
+        ]
+        bearer = {"Authorization": f"Bearer {created['publisher']}"}
+        assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+
+        # A partition that keeps Redis's data: an entry cached before a revocation
+        # that Redis did not hear about must not be believed afterwards.
+        cached = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
+            "data"
+        ]
+        cached_bearer = {"Authorization": f"Bearer {cached['publisher']}"}
+        for _ in range(2):  # the second answer comes from Redis
+            ok = await http.get("/session-storage/session", headers=cached_bearer)
+            assert ok.status_code == 200
+        pause_ms = 1500
+        subprocess.run(
+            ["redis-cli", "-p", str(redis_server.port), "CLIENT", "PAUSE", str(pause_ms)],
+            check=True,
+            capture_output=True,
+        )
+        gone = await http.delete(
+            f"/session-storage/sessions/{cached['id']}", headers=tenant.headers
+        )
+        assert gone.status_code == 204
+        time.sleep(pause_ms / 1000 + 0.2)
+        refused = await http.get("/session-storage/session", headers=cached_bearer)
+        assert refused.status_code == 401
+        assert services.token_cache is not None
+        hits = services.token_cache.hits
+        assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+        assert services.token_cache.hits == hits + 1
+
+        redis_server.stop()
+        for _ in range(5):
             assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+        ready = (await http.get("/readyz")).json()
+        assert ready["status"] == "degraded" and ready["checks"]["redis"] == "down"
 
-            # A partition that keeps Redis's data: an entry cached before a revocation
-            # that Redis did not hear about must not be believed afterwards.
-            cached = (await http.post("/session-storage/session", headers=tenant.headers)).json()[
-                "data"
-            ]
-            cached_bearer = {"Authorization": f"Bearer {cached['publisher']}"}
-            for _ in range(2):  # the second answer comes from Redis
-                ok = await http.get("/session-storage/session", headers=cached_bearer)
-                assert ok.status_code == 200
-            pause_ms = 1500
-            subprocess.run(
-                ["redis-cli", "-p", str(redis_server.port), "CLIENT", "PAUSE", str(pause_ms)],
-                check=True,
-                capture_output=True,
-            )
-            gone = await http.delete(
-                f"/session-storage/sessions/{cached['id']}", headers=tenant.headers
-            )
-            assert gone.status_code == 204
-            time.sleep(pause_ms / 1000 + 0.2)
-            refused = await http.get("/session-storage/session", headers=cached_bearer)
-            assert refused.status_code == 401
-            assert services.token_cache is not None
-            hits = services.token_cache.hits
-            assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
-            assert services.token_cache.hits == hits + 1
+        # Revoked during the outage: refused now, and still refused once Redis is
+        # back (the tombstone is written before the cache is trusted again).
+        gone = await http.delete(
+            f"/session-storage/sessions/{doomed['id']}", headers=tenant.headers
+        )
+        assert gone.status_code == 204
+        dead = {"Authorization": f"Bearer {doomed['publisher']}"}
+        assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
 
-            redis_server.stop()
-            for _ in range(5):
-                assert (
-                    await http.get("/session-storage/session", headers=bearer)
-                ).status_code == 200
-            ready = (await http.get("/readyz")).json()
-            assert ready["status"] == "degraded" and ready["checks"]["redis"] == "down"
-
-            # Revoked during the outage: refused now, and still refused once Redis is
-            # back (the tombstone is written before the cache is trusted again).
-            gone = await http.delete(
-                f"/session-storage/sessions/{doomed['id']}", headers=tenant.headers
-            )
-            assert gone.status_code == 204
-            dead = {"Authorization": f"Bearer {doomed['publisher']}"}
-            assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
-
-            redis_server.start()
-            ready = (await http.get("/readyz")).json()
-            assert ready == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
-            assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
-            assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200
+        redis_server.start()
+        ready = (await http.get("/readyz")).json()
+        assert ready == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+        assert (await http.get("/session-storage/session", headers=dead)).status_code == 401
+        assert (await http.get("/session-storage/session", headers=bearer)).status_code == 200

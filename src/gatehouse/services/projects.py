@@ -164,14 +164,36 @@ class ProjectService:
     async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
         cost alike; failures are throttled per caller address."""
-        throttle_key = f"client-auth:{caller}"
-        # Over the limit, every attempt from that address is refused (even a right
-        # secret) until the window closes: guessing stops paying off.
-        retry = await self._limiter.peek(
-            throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
-        )
+        retry = await self._throttled(caller)
         if retry is not None:
             raise RateLimited(retry, "Too many failed authentication attempts")
+        client = await self._match_client(client_id, secret)
+        if client is None:
+            await self._limiter.hit(
+                f"client-auth:{caller}", limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
+            )
+            raise InvalidCredentials("Invalid client credentials")
+        if client.disabled:
+            raise ClientDisabled()
+        return client
+
+    async def usable_client(self, client_id: str, secret: str, *, caller: str) -> Client | None:
+        """The client when every check of ``authenticate_client`` passes, else None;
+        counts nothing (the fast lane, which defers every failure to it)."""
+        if await self._throttled(caller) is not None:
+            return None
+        client = await self._match_client(client_id, secret)
+        return client if client is not None and not client.disabled else None
+
+    async def _throttled(self, caller: str) -> int | None:
+        # Over the limit, every attempt from that address is refused (even a right
+        # secret) until the window closes: guessing stops paying off.
+        return await self._limiter.peek(
+            f"client-auth:{caller}", limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
+        )
+
+    async def _match_client(self, client_id: str, secret: str) -> Client | None:
+        """Constant work whether or not the ClientID exists: one HMAC, one compare."""
         client_id = client_id.strip()
         found = None
         if client_id and len(client_id) <= 64 and client_id.isascii():
@@ -179,14 +201,9 @@ class ProjectService:
                 found = await self._projects.client_with_hash(conn, client_id)
         stored = found[1] if found else self._dummy_hash
         candidate = secret if len(secret) <= MAX_SECRET_LENGTH else ""
-        ok = self._hasher.matches(candidate, stored) and found is not None
-        if not ok:
-            await self._limiter.hit(throttle_key, limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60)
-            raise InvalidCredentials("Invalid client credentials")
-        assert found is not None
-        if found[0].disabled:
-            raise ClientDisabled()
-        return found[0]
+        if self._hasher.matches(candidate, stored) and found is not None:
+            return found[0]
+        return None
 
     # -- API keys ----------------------------------------------------------------------
 

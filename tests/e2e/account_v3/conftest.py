@@ -4,17 +4,14 @@ trusted proxy."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from gatehouse.adapters.hashing import PasswordHasher
-from gatehouse.app import create_app
 from gatehouse.core.clock import FrozenClock
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
+from tests.helpers import fast_passwords, serve_app
 
 
 @pytest.fixture
@@ -25,22 +22,11 @@ async def project_id(services: Services) -> int:
 
 @pytest.fixture
 async def proxied_client(
-    tmp_path: Path, database_url: str, clock: FrozenClock
+    gatehouse_env: dict[str, str], clock: FrozenClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
     """An app that trusts 203.0.113.0/24 (the test caller) as a proxy."""
-    settings = Settings.from_env(
-        {
-            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),  # same instance key as `client`
-            "GATEHOUSE_DATABASE_URL": database_url,
-            "GATEHOUSE_TRUSTED_PROXIES": "203.0.113.0/24",
-        }
-    )
-    services = build_services(
-        settings, clock=clock, passwords=PasswordHasher(memory_cost=1024, time_cost=1)
-    )
-    app = create_app(settings, services)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as c:
-            yield c, services
-    await services.close()
+    # The same data dir (instance key) as `client`, plus the trusted proxy range.
+    settings = Settings.from_env({**gatehouse_env, "GATEHOUSE_TRUSTED_PROXIES": "203.0.113.0/24"})
+    services = build_services(settings, clock=clock, passwords=fast_passwords())
+    async with serve_app(settings, services) as http:
+        yield http, services

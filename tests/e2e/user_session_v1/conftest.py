@@ -5,14 +5,10 @@ each type."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from gatehouse.adapters.providers.steam import SteamClient
-from gatehouse.app import create_app
 from gatehouse.core.clock import FrozenClock
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
@@ -29,14 +25,8 @@ def steam() -> Iterator[FakeSteam]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, steam: FakeSteam) -> Settings:
-    return Settings.from_env(
-        {
-            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),
-            "GATEHOUSE_DATABASE_URL": database_url,
-            "GATEHOUSE_STEAM_API_URL": steam.base_url,
-        }
-    )
+def settings(gatehouse_env: dict[str, str], steam: FakeSteam) -> Settings:
+    return Settings.from_env({**gatehouse_env, "GATEHOUSE_STEAM_API_URL": steam.base_url})
 
 
 @pytest.fixture
@@ -45,15 +35,6 @@ async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Serv
     built = build_services(settings, clock=clock, passwords=fast_passwords(), steam=client)
     yield built
     await built.close()
-
-
-@pytest.fixture
-async def client(services: Services, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, services)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gatehouse") as c:
-            yield c
 
 
 @pytest.fixture

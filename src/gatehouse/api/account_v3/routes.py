@@ -13,16 +13,15 @@ from gatehouse.api._common.body import EMPTY, read_json
 from gatehouse.api.account_v3.errors import InvalidFields
 from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
 from gatehouse.api.account_v3.schemas import (
-    AccountBillingDetails,
-    AccountDetails,
     ErrorBody,
     NewToken,
     SessionAuthReq,
     SessionUser,
     parse_login,
     parse_otp,
+    session_user_out,
 )
-from gatehouse.core.clock import rfc3339, to_unix_seconds
+from gatehouse.core.clock import to_unix_seconds
 from gatehouse.core.errors import NotFound
 
 __all__ = ["router"]
@@ -99,58 +98,7 @@ async def session_user(
     user = token.user
     if user is None:
         raise NotFound("Not logged in")
-    ip = caller_of(request, services)
-    country, country_code = services.geo.country(ip)
-    trial_date = ""
-    if user.is_trial and user.trial_expires_at is not None:
-        trial_date = rfc3339(user.trial_expires_at)
-    return SessionUser(
-        userId=user.id,
-        userName=user.username,
-        email=user.email,
-        firstName=user.first_name,
-        lastName=user.last_name,
-        gender=user.gender,
-        phone=user.phone,
-        accessLevel=int(user.access_level),
-        validateEmail=int(user.email_validated),
-        isTrialAccount=int(user.is_trial),
-        trialAccountExpirationDate=trial_date,
-        requestIp=ip,
-        requestIpCountry=country,
-        requestIpCountryCode=country_code,
-        details=AccountDetails(
-            accountType=0,
-            firstName=user.first_name,
-            lastName=user.last_name,
-            address="",
-            streetNumber="",
-            zipCode="",
-            city="",
-            countryCode="",
-            emailAddress=user.email,
-            unconfirmedEmail=None,
-            emailAddressValidated=int(user.email_validated),
-            language=0,
-            agreeDpa=0,
-            isAllowedFlexMetal=0,
-        ),
-        billingDetails=_NO_BILLING,
-    )
-
-
-_NO_BILLING: Final = AccountBillingDetails(
-    firstName="",
-    lastName="",
-    address="",
-    streetNumber="",
-    zipCode="",
-    city="",
-    countryCode="",
-    bundleInvoicesOfSameCategory=0,
-    receivePaymentConfirmationsViaEmail=0,
-    preferredPaymentMethod=0,
-)
+    return session_user_out(user, caller_of(request, services), services.geo)
 
 
 @post(

@@ -8,6 +8,10 @@ from typing import Any, Final
 
 import msgspec
 
+from gatehouse.adapters.geo import GeoLookup
+from gatehouse.core.clock import rfc3339
+from gatehouse.core.models import User
+
 __all__ = [
     "AccountBillingDetails",
     "AccountDetails",
@@ -19,6 +23,7 @@ __all__ = [
     "SessionUser",
     "parse_login",
     "parse_otp",
+    "session_user_out",
 ]
 
 MAX_USERNAME: Final = 255
@@ -153,3 +158,58 @@ def parse_otp(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, str]]]:
         message = "This value should be exactly 6 digits (or a recovery code xxxxx-xxxxx)."
         return None, [("otp", message)]
     return value, []
+
+
+_NO_BILLING: Final = AccountBillingDetails(
+    firstName="",
+    lastName="",
+    address="",
+    streetNumber="",
+    zipCode="",
+    city="",
+    countryCode="",
+    bundleInvoicesOfSameCategory=0,
+    receivePaymentConfirmationsViaEmail=0,
+    preferredPaymentMethod=0,
+)
+
+
+def session_user_out(user: User, ip: str, geo: GeoLookup) -> SessionUser:
+    """The full ``SessionUser`` of a logged-in user seen from ``ip``."""
+    country, country_code = geo.country(ip)
+    trial_date = ""
+    if user.is_trial and user.trial_expires_at is not None:
+        trial_date = rfc3339(user.trial_expires_at)
+    return SessionUser(
+        userId=user.id,
+        userName=user.username,
+        email=user.email,
+        firstName=user.first_name,
+        lastName=user.last_name,
+        gender=user.gender,
+        phone=user.phone,
+        accessLevel=int(user.access_level),
+        validateEmail=int(user.email_validated),
+        isTrialAccount=int(user.is_trial),
+        trialAccountExpirationDate=trial_date,
+        requestIp=ip,
+        requestIpCountry=country,
+        requestIpCountryCode=country_code,
+        details=AccountDetails(
+            accountType=0,
+            firstName=user.first_name,
+            lastName=user.last_name,
+            address="",
+            streetNumber="",
+            zipCode="",
+            city="",
+            countryCode="",
+            emailAddress=user.email,
+            unconfirmedEmail=None,
+            emailAddressValidated=int(user.email_validated),
+            language=0,
+            agreeDpa=0,
+            isAllowedFlexMetal=0,
+        ),
+        billingDetails=_NO_BILLING,
+    )

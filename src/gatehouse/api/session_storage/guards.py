@@ -13,7 +13,7 @@ from gatehouse.core.models import Client
 from gatehouse.services.sessions import ResolvedToken
 from gatehouse.wiring import Services
 
-__all__ = ["authenticated_client", "bearer_session", "services_of"]
+__all__ = ["authenticated_client", "bearer_session", "bearer_token", "services_of"]
 
 
 def services_of(request: Request[Any, Any, Any]) -> Services:
@@ -32,14 +32,22 @@ async def authenticated_client(request: Request[Any, Any, Any]) -> Client:
     )
 
 
-async def bearer_session(request: Request[Any, Any, Any]) -> ResolvedToken:
-    values = request.headers.getall("authorization", [])
+def bearer_token(values: list[str]) -> str | None:
+    """The token of exactly one ``Authorization: Bearer <token>`` header, else None."""
     if len(values) != 1:
-        raise InvalidCredentials("Send exactly one 'Authorization: Bearer <token>' header")
+        return None
     scheme, _, token = values[0].partition(" ")
-    if scheme.lower() != "bearer" or not token or " " in token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+async def bearer_session(request: Request[Any, Any, Any]) -> ResolvedToken:
+    token = bearer_token(request.headers.getall("authorization", []))
+    if token is None:
         raise InvalidCredentials("Send exactly one 'Authorization: Bearer <token>' header")
-    resolved = await services_of(request).sessions.resolve(token.strip())
+    resolved = await services_of(request).sessions.resolve(token)
     if resolved is None:
         raise InvalidCredentials("Unknown, expired or revoked session token")
     return resolved

@@ -23,9 +23,9 @@ from gatehouse.api.session_storage.schemas import (
     SessionEnvelope,
     SessionListEnvelope,
     TokenSessionEnvelope,
-    TokenSessionOut,
     TtlBody,
     session_out,
+    token_session_envelope,
 )
 from gatehouse.core.clock import rfc3339
 from gatehouse.core.errors import InvalidInput
@@ -188,17 +188,7 @@ async def whoami(
     ] = None,
 ) -> TokenSessionEnvelope:
     resolved = await bearer_session(request)
-    s = resolved.session
-    out = TokenSessionOut(
-        id=s.id,
-        created_at=rfc3339(s.created_at),
-        updated_at=rfc3339(s.updated_at),
-        expires_at=rfc3339(s.expires_at),
-        intent=s.intent,
-        user_id=str(s.user_id),
-        role=str(resolved.role),
-    )
-    return TokenSessionEnvelope(data=out)
+    return token_session_envelope(resolved.session, str(resolved.role))
 
 
 router = Router(

@@ -22,6 +22,7 @@ __all__ = [
     "TtlBody",
     "TtlData",
     "session_out",
+    "token_session_envelope",
 ]
 
 
@@ -108,6 +109,19 @@ class TtlData(msgspec.Struct, forbid_unknown_fields=False):
 
 class TtlBody(msgspec.Struct, forbid_unknown_fields=False):
     data: TtlData | None = None
+
+
+def token_session_envelope(session: Session, role: str) -> TokenSessionEnvelope:
+    out = TokenSessionOut(
+        id=session.id,
+        created_at=rfc3339(session.created_at),
+        updated_at=rfc3339(session.updated_at),
+        expires_at=rfc3339(session.expires_at),
+        intent=session.intent,
+        user_id=str(session.user_id),
+        role=role,
+    )
+    return TokenSessionEnvelope(data=out)
 
 
 def session_out(session: Session) -> SessionOut:

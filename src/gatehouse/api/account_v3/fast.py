@@ -1,0 +1,28 @@
+"""Fast-lane answer for ``GET /v3/session/user`` (see api/_common/fastpath)."""
+
+from __future__ import annotations
+
+from gatehouse.api._common.fastpath import FastRequest, FastRoute
+from gatehouse.api._common.net import client_address
+from gatehouse.api.account_v3.schemas import SessionUser, session_user_out
+from gatehouse.core.errors import GatehouseError
+
+__all__ = ["FAST_ROUTES"]
+
+
+async def session_user(req: FastRequest) -> tuple[int, SessionUser] | None:
+    token = req.one_header(b"private-token")
+    if token is None or not token.strip():
+        return None
+    services = req.services
+    try:
+        resolved = await services.account_tokens.resolve(token.strip())
+    except GatehouseError:
+        return None
+    if resolved.user is None:
+        return None
+    ip = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
+    return 200, session_user_out(resolved.user, ip, services.geo)
+
+
+FAST_ROUTES = [FastRoute("GET", "/v3/session/user", "/v3/session/user", session_user)]
