@@ -6,6 +6,7 @@ template (not the raw path, not the query string), the status and the time.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
@@ -13,6 +14,7 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from litestar.enums import ScopeType
@@ -24,6 +26,7 @@ __all__ = [
     "SIGN_INS",
     "JsonFormatter",
     "configure_logging",
+    "counting_sign_in",
     "metrics_middleware",
     "render_metrics",
     "request_id",
@@ -65,8 +68,36 @@ _access = logging.getLogger("gatehouse.access")
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
+@contextlib.contextmanager
+def counting_sign_in(method: str) -> Iterator[list[str]]:
+    """Count one sign-in attempt: the body may append an outcome ("success",
+    "prompt", "otp-required"); an exception counts as "failure"."""
+    outcome: list[str] = []
+    try:
+        yield outcome
+    except Exception:
+        SIGN_INS.labels(method, "failure").inc()
+        raise
+    SIGN_INS.labels(method, outcome[0] if outcome else "success").inc()
+
+
 def render_metrics() -> bytes:
     return generate_latest(REGISTRY)
+
+
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The metric children of one (route, method, status); ``labels()`` is too slow
+    to call twice on every request. Routes are templates, so the set is small."""
+    key = (route, method, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = REQUESTS.labels(route, method, str(status)), LATENCY.labels(route)
+        if len(_SERIES) < 10_000:
+            _SERIES[key] = found
+    return found
 
 
 def metrics_middleware(app: ASGIApp) -> ASGIApp:
@@ -99,8 +130,9 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed = time.perf_counter() - start
             route = str(scope.get("path_template") or "unmatched")
-            REQUESTS.labels(route, method, str(status)).inc()
-            LATENCY.labels(route).observe(elapsed)
+            counter, histogram = _series(route, method, status)
+            counter.inc()
+            histogram.observe(elapsed)
             if _access.isEnabledFor(logging.INFO):
                 _access.info(
                     "request",

@@ -6,6 +6,7 @@ compare and identical on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -71,6 +72,11 @@ def to_unix_seconds(us: int) -> int:
     return us // _US
 
 
+@functools.lru_cache(maxsize=4096)
+def _rfc3339_seconds(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
 def rfc3339(us: int) -> str:
     """Second precision, ``Z`` suffix: ``2024-10-11T09:02:56Z``."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(us // _US))
+    return _rfc3339_seconds(us // _US)

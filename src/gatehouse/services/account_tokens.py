@@ -344,13 +344,19 @@ class AccountTokenService:
             with contextlib.suppress(SessionNotFound):  # ended elsewhere meanwhile
                 await self._sessions.revoke(token.session, origin=str(SessionOrigin.ACCOUNT))
 
-    async def sweep(self) -> int:
-        """Delete expired, logged-out device tokens and closed OTP windows."""
-        async with self._db.write() as conn:
-            now = self._clock.now_us()
-            return await self._tokens.delete_expired(
-                conn, now
-            ) + await self._pending.delete_expired(conn, now)
+    async def sweep(self, *, batch: int = 1000, max_batches: int = 100) -> int:
+        """Delete expired, logged-out device tokens and closed OTP windows, in short
+        bounded transactions so requests are never held up for long."""
+        removed = 0
+        for _ in range(max_batches):
+            async with self._db.write() as conn:
+                now = self._clock.now_us()
+                done = await self._tokens.delete_expired(conn, now, batch)
+                done += await self._pending.delete_expired(conn, now, batch)
+            removed += done
+            if done == 0:
+                break
+        return removed
 
 
 def session_ttl(project: Project, remember_me: bool) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatehouse.adapters.store.engine import Prepared, first
@@ -71,10 +71,19 @@ _UNBIND = (
     .values(session_id=None, user_id=None)
 )
 _DEFAULT_PROJECT = select(func.min(projects.c.id))
+# Logged-out device tokens past their idle expiry, a bounded batch at a time. A
+# token's session_id turns NULL when its session row goes (ON DELETE SET NULL).
 _DELETE_EXPIRED = delete(_t).where(
-    _t.c.kind == "device",
-    _t.c.expires_at <= bindparam("now"),
-    or_(_t.c.session_id.is_(None), _t.c.session_id.not_in(select(_s.c.id))),
+    _t.c.token_hash.in_(
+        select(_t.c.token_hash)
+        .where(
+            _t.c.kind == "device",
+            _t.c.expires_at <= bindparam("now"),
+            _t.c.session_id.is_(None),
+        )
+        .limit(bindparam("batch"))
+        .scalar_subquery()
+    )
 )
 
 
@@ -146,6 +155,7 @@ class AccessTokenRepository:
         value = (await conn.execute(_DEFAULT_PROJECT)).scalar_one_or_none()
         return int(value) if value is not None else None
 
-    async def delete_expired(self, conn: AsyncConnection, now: int) -> int:
-        """Device tokens past their idle expiry and not logged in (sweeper)."""
-        return int((await conn.execute(_DELETE_EXPIRED, {"now": now})).rowcount or 0)
+    async def delete_expired(self, conn: AsyncConnection, now: int, batch: int) -> int:
+        """Up to ``batch`` device tokens past their idle expiry, not logged in."""
+        params = {"now": now, "batch": batch}
+        return int((await conn.execute(_DELETE_EXPIRED, params)).rowcount or 0)

@@ -23,7 +23,7 @@ import sqlite3
 import time
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -171,6 +171,14 @@ class _LoopReader:
     def close(self) -> None:
         self._conn.close()
 
+    # A context manager yielding itself, typed as the async connection whose read
+    # subset it implements.
+    async def __aenter__(self) -> AsyncConnection:
+        return cast(AsyncConnection, self)
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
 
 async def _retry_busy(step: Callable[[], Any], timeout: float = 10.0) -> None:
     """Run a locking statement; while another process holds the lock, wait
@@ -234,16 +242,14 @@ class Database:
         conn = self._loop_engines[index].connect()
         return _LoopReader(conn.execution_options(isolation_level="AUTOCOMMIT"))
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for queries. On SQLite a ready-made context (no generator):
+        this sits on the hot path of every token check."""
         if self.is_sqlite:
             if self._loop_reader is None:
                 self._loop_reader = self._loop_connection(0)
-            # Typed as the async connection whose subset it implements.
-            yield cast(AsyncConnection, self._loop_reader)
-            return
-        async with self.reader.connect() as conn:
-            yield conn
+            return self._loop_reader
+        return self.reader.connect()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

@@ -35,7 +35,14 @@ _FAIL = (
 _END_EXHAUSTED = delete(_p).where(
     _p.c.id == bindparam("pid"), _p.c.attempts >= bindparam("max_attempts")
 )
-_DELETE_EXPIRED = delete(_p).where(_p.c.expires_at <= bindparam("now"))
+_DELETE_EXPIRED = delete(_p).where(
+    _p.c.id.in_(
+        select(_p.c.id)
+        .where(_p.c.expires_at <= bindparam("now"))
+        .limit(bindparam("batch"))
+        .scalar_subquery()
+    )
+)
 
 
 class PendingRepository:
@@ -94,5 +101,6 @@ class PendingRepository:
     async def delete(self, conn: AsyncConnection, pending_id: str) -> None:
         await conn.execute(_DELETE, {"pid": pending_id})
 
-    async def delete_expired(self, conn: AsyncConnection, now: int) -> int:
-        return int((await conn.execute(_DELETE_EXPIRED, {"now": now})).rowcount or 0)
+    async def delete_expired(self, conn: AsyncConnection, now: int, batch: int) -> int:
+        params = {"now": now, "batch": batch}
+        return int((await conn.execute(_DELETE_EXPIRED, params)).rowcount or 0)

@@ -23,6 +23,7 @@ from gatehouse.api.account_v3.schemas import (
 )
 from gatehouse.core.clock import to_unix_seconds
 from gatehouse.core.errors import NotFound
+from gatehouse.observability import counting_sign_in
 
 __all__ = ["router"]
 
@@ -116,14 +117,17 @@ async def login(
     payload, problems = parse_login(await _json_object(request))
     if payload is None:
         raise InvalidFields(problems)
-    auth = await services.account_tokens.login(
-        secret,
-        user_name=payload.userName,
-        password=payload.password,
-        remember_me=payload.rememberMe == 1,
-        caller=caller_of(request, services),
-        user_agent=request.headers.get("user-agent", ""),
-    )
+    with counting_sign_in("password") as outcome:
+        auth = await services.account_tokens.login(
+            secret,
+            user_name=payload.userName,
+            password=payload.password,
+            remember_me=payload.rememberMe == 1,
+            caller=caller_of(request, services),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if auth.requires_otp:
+            outcome.append("otp-required")
     expires = to_unix_seconds(auth.otp_expires_at) if auth.requires_otp else 0
     return SessionAuthReq(
         requiresOtp=auth.requires_otp, expiresAt=expires, otpSessionExpiresAt=expires
@@ -145,12 +149,13 @@ async def login_otp(
     code, problems = parse_otp(await _json_object(request))
     if code is None:
         raise InvalidFields(problems)
-    await services.account_tokens.login_otp(
-        secret,
-        code,
-        caller=caller_of(request, services),
-        user_agent=request.headers.get("user-agent", ""),
-    )
+    with counting_sign_in("otp"):
+        await services.account_tokens.login_otp(
+            secret,
+            code,
+            caller=caller_of(request, services),
+            user_agent=request.headers.get("user-agent", ""),
+        )
 
 
 @post(

@@ -48,7 +48,7 @@ FAST_ROUTES = [
     FastRoute(
         "GET",
         "/session-storage/sessions/",
-        "/session-storage/sessions/{session_id:str}",
+        "/session-storage/sessions/{session_id}",
         get_session,
         prefix=True,
     ),

@@ -23,6 +23,7 @@ from gatehouse.api.user_session_v1.schemas import (
     user_session,
 )
 from gatehouse.core.errors import InvalidInput
+from gatehouse.observability import counting_sign_in
 from gatehouse.services.authentication import (
     AuthenticationFailed,
     Prompts,
@@ -130,13 +131,17 @@ async def authenticate(
     sign_in = _sign_in_request(body)
     caller = await api_caller(request)
     services = services_of(request)
+    method = "steam" if sign_in.steam_tickets else "password"
     try:
-        outcome = await services.authentication.authenticate(
-            caller,
-            sign_in,
-            ip=caller_address(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
+        with counting_sign_in(method) as outcome_label:
+            outcome = await services.authentication.authenticate(
+                caller,
+                sign_in,
+                ip=caller_address(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+            if outcome.issued is None:
+                outcome_label.append("prompt")
     except AuthenticationFailed as failed:
         return renderer.domain(failed.error, request, data=_prompt_data(failed.prompts))
     return Response(msgspec.json.encode(_response(outcome)), media_type=_JSON)
