@@ -193,10 +193,11 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command()
 @json_flag
 def sweep(as_json: bool) -> None:
-    """Delete expired sessions now (the server also does this periodically)."""
+    """Delete expired sessions, device tokens and OTP windows now (the server does
+    this every GATEHOUSE_SWEEP_INTERVAL seconds)."""
 
     async def work(services: Services) -> int:
-        return await services.sessions.sweep()
+        return await services.sessions.sweep() + await services.account_tokens.sweep()
 
     removed = _run(work)
     _emit(as_json, {"removed": removed}, f"removed {removed} expired sessions")
