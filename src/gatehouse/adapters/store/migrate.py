@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from gatehouse.adapters.store.engine import Database
 
@@ -27,7 +27,15 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+#: Any constant: instances starting at once on one PostgreSQL queue on this lock.
+_MIGRATION_LOCK = 0x6761_7465
+
+
 async def migrate(db: Database) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent). On PostgreSQL a
+    transaction-scoped advisory lock makes concurrent starts take turns; SQLite's
+    ``BEGIN IMMEDIATE`` does the same there."""
     async with db.migration() as conn:
+        if not db.is_sqlite:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
