@@ -87,16 +87,20 @@ class Prepared:
     cost of a primary-key read or a one-row update that SQLite itself does in
     ~20 µs. On PostgreSQL it is an ordinary SQLAlchemy execution."""
 
-    __slots__ = ("_order", "_row", "_sql", "stmt")
+    __slots__ = ("_defaults", "_order", "_row", "_sql", "stmt")
 
     def __init__(self, stmt: Executable) -> None:
         self.stmt = stmt
         compiled = stmt.compile(dialect=sqlite_dialect())  # type: ignore[attr-defined]
         self._sql = compiled.string
         self._order = tuple(compiled.positiontup or ())
+        # Parameters the dialect adds itself (SQLite's ``OFFSET ?`` after a LIMIT).
+        self._defaults = {k: v for k, v in compiled.params.items() if v is not None}
         self._row: Any = None
 
     def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
+        if self._defaults:
+            params = {**self._defaults, **params}
         values = tuple(params[name] for name in self._order)
         _refuse_nul(None, None, self._sql, values, None, False)
         return raw.execute(self._sql, values)

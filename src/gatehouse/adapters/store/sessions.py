@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +33,31 @@ _DELETE_TOKENS = Prepared(
 )
 _TOKEN_HASHES = Prepared(
     select(session_tokens.c.token_hash).where(session_tokens.c.session_id == bindparam("id"))
+)
+_ACTIVE_OF_USER = (
+    sessions.c.user_id == bindparam("user_id"),
+    sessions.c.expires_at > bindparam("now"),
+)
+_OLDEST_FIRST = (sessions.c.created_at, sessions.c.id)
+_FIRST_PAGE = Prepared(
+    select(sessions).where(*_ACTIVE_OF_USER).order_by(*_OLDEST_FIRST).limit(bindparam("limit"))
+)
+# The keyset condition is spelled out rather than a row-value comparison so both
+# SQLite and PostgreSQL plan it on ix_sessions_user_created.
+_NEXT_PAGE = Prepared(
+    select(sessions)
+    .where(
+        *_ACTIVE_OF_USER,
+        or_(
+            sessions.c.created_at > bindparam("created_at"),
+            and_(
+                sessions.c.created_at == bindparam("created_at"),
+                sessions.c.id > bindparam("after_id"),
+            ),
+        ),
+    )
+    .order_by(*_OLDEST_FIRST)
+    .limit(bindparam("limit"))
 )
 _SET_EXPIRY = Prepared(
     update(sessions)
@@ -135,18 +161,13 @@ class SessionRepository:
         limit: int,
     ) -> list[Session]:
         """Active sessions of a user, oldest first, strictly after ``after`` (keyset)."""
-        stmt = select(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
-        if after is not None:
-            # Spelled out rather than a row-value comparison so both SQLite and
-            # PostgreSQL plan it on ix_sessions_user_created.
-            stmt = stmt.where(
-                or_(
-                    sessions.c.created_at > after.created_at,
-                    and_(sessions.c.created_at == after.created_at, sessions.c.id > after.id),
-                )
-            )
-        stmt = stmt.order_by(sessions.c.created_at, sessions.c.id).limit(limit)
-        return [session_from_row(r) for r in await conn.execute(stmt)]
+        params: dict[str, Any] = {"user_id": user_id, "now": now, "limit": limit}
+        if after is None:
+            found = await rows(conn, _FIRST_PAGE, params)
+        else:
+            params.update(created_at=after.created_at, after_id=after.id)
+            found = await rows(conn, _NEXT_PAGE, params)
+        return [session_from_row(r) for r in found]
 
     async def set_expiry(
         self, conn: AsyncConnection, session_id: str, *, expires_at: int, now: int
