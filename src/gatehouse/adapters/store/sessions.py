@@ -24,8 +24,23 @@ _BY_TOKEN = Prepared(
     .where(session_tokens.c.token_hash == bindparam("h"))
 )
 _BY_ID = Prepared(select(sessions).where(sessions.c.id == bindparam("id")))
-_COUNT_ACTIVE = select(func.count()).where(
-    sessions.c.user_id == bindparam("user_id"), sessions.c.expires_at > bindparam("now")
+_COUNT_ACTIVE = Prepared(
+    select(func.count().label("n")).where(
+        sessions.c.user_id == bindparam("user_id"), sessions.c.expires_at > bindparam("now")
+    )
+)
+# Bind names differ from column names, as SQLAlchemy requires for INSERT/UPDATE.
+_INSERT_SESSION = Prepared(
+    insert(sessions).values(
+        {c: bindparam(f"v_{c.name}") for c in sessions.c if c.name != "last_seen_at"}
+    )
+)
+_INSERT_TOKEN = Prepared(
+    insert(session_tokens).values(
+        token_hash=bindparam("v_hash"),
+        session_id=bindparam("v_session_id"),
+        role=bindparam("v_role"),
+    )
 )
 _DELETE = Prepared(delete(sessions).where(sessions.c.id == bindparam("id")))
 _DELETE_TOKENS = Prepared(
@@ -89,29 +104,26 @@ class SessionRepository:
         ip: str = "",
         user_agent: str = "",
     ) -> None:
-        await conn.execute(
-            insert(sessions).values(
-                id=session.id,
-                project_id=session.project_id,
-                user_id=session.user_id,
-                created_at=session.created_at,
-                updated_at=session.updated_at,
-                expires_at=session.expires_at,
-                origin=str(session.origin),
-                intent=session.intent,
-                room_name=session.room_name,
-                factors=",".join(session.factors),
-                scope=session.scope,
-                client_id=client_id,
-                ip=ip[:45],
-                user_agent=user_agent[:512],
-            )
-        )
-        if tokens:
-            await conn.execute(
-                insert(session_tokens),
-                [{"token_hash": h, "session_id": session.id, "role": str(r)} for h, r in tokens],
-            )
+        row = {
+            "v_id": session.id,
+            "v_project_id": session.project_id,
+            "v_user_id": session.user_id,
+            "v_created_at": session.created_at,
+            "v_updated_at": session.updated_at,
+            "v_expires_at": session.expires_at,
+            "v_origin": str(session.origin),
+            "v_intent": session.intent,
+            "v_room_name": session.room_name,
+            "v_factors": ",".join(session.factors),
+            "v_scope": session.scope,
+            "v_client_id": client_id,
+            "v_ip": ip[:45],
+            "v_user_agent": user_agent[:512],
+        }
+        await run(conn, _INSERT_SESSION, row)
+        for token_hash, role in tokens:  # 1 to 11 rows
+            params = {"v_hash": token_hash, "v_session_id": session.id, "v_role": str(role)}
+            await run(conn, _INSERT_TOKEN, params)
 
     async def by_token(
         self, conn: AsyncConnection, token_hash: str
@@ -126,9 +138,7 @@ class SessionRepository:
         return session_from_row(row) if row else None
 
     async def count_active(self, conn: AsyncConnection, user_id: int, now: int) -> int:
-        return int(
-            (await conn.execute(_COUNT_ACTIVE, {"user_id": user_id, "now": now})).scalar_one()
-        )
+        return int((await first(conn, _COUNT_ACTIVE, {"user_id": user_id, "now": now})).n)
 
     async def count_all_active(self, conn: AsyncConnection, now: int) -> int:
         stmt = select(func.count()).where(sessions.c.expires_at > now)

@@ -7,13 +7,24 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import user_from_row
 from gatehouse.adapters.store.tables import external_identities, recovery_codes, users
 from gatehouse.core.models import User
 
 __all__ = ["UserRepository"]
 
-_USER_BY_ID = select(users).where(users.c.id == bindparam("id"))
+_USER_BY_ID = Prepared(select(users).where(users.c.id == bindparam("id")))
+_BY_USERNAME = Prepared(
+    select(users).where(users.c.project_id == bindparam("p"), users.c.username == bindparam("name"))
+)
+_BY_EMAIL = Prepared(
+    select(users)
+    .where(users.c.project_id == bindparam("p"), users.c.email == bindparam("email"))
+    .order_by(users.c.id)
+    .limit(1)
+)
+_LOCK = Prepared(select(users.c.id).where(users.c.id == bindparam("id")).with_for_update())
 
 
 class UserRepository:
@@ -28,30 +39,22 @@ class UserRepository:
         return int(result.scalar_one())
 
     async def get(self, conn: AsyncConnection, user_id: int) -> User | None:
-        row = (await conn.execute(_USER_BY_ID, {"id": user_id})).first()
+        row = await first(conn, _USER_BY_ID, {"id": user_id})
         return user_from_row(row) if row else None
 
     async def lock(self, conn: AsyncConnection, user_id: int) -> bool:
         """Serialise concurrent writers for one user (a no-op lock on SQLite, whose
         write transactions are already serial)."""
-        stmt = select(users.c.id).where(users.c.id == user_id).with_for_update()
-        return (await conn.execute(stmt)).first() is not None
+        return await first(conn, _LOCK, {"id": user_id}) is not None
 
     async def by_username(self, conn: AsyncConnection, project_id: int, username: str) -> Any:
-        stmt = select(users).where(users.c.project_id == project_id, users.c.username == username)
-        return (await conn.execute(stmt)).first()
+        return await first(conn, _BY_USERNAME, {"p": project_id, "name": username})
 
     async def by_email(self, conn: AsyncConnection, project_id: int, email: str) -> Any:
-        stmt = (
-            select(users)
-            .where(users.c.project_id == project_id, users.c.email == email)
-            .order_by(users.c.id)
-            .limit(1)
-        )
-        return (await conn.execute(stmt)).first()
+        return await first(conn, _BY_EMAIL, {"p": project_id, "email": email})
 
     async def row(self, conn: AsyncConnection, user_id: int) -> Any:
-        return (await conn.execute(_USER_BY_ID, {"id": user_id})).first()
+        return await first(conn, _USER_BY_ID, {"id": user_id})
 
     async def update(self, conn: AsyncConnection, user_id: int, *, now: int, **values: Any) -> bool:
         result = await conn.execute(
