@@ -39,10 +39,19 @@ async def main(which: str, n: int) -> None:
 
     async def one() -> None:
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "headers": headers, "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80), "state": {},
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "state": {},
         }
         status = []
 
@@ -73,5 +82,9 @@ async def main(which: str, n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "bearer",
-                     int(sys.argv[2]) if len(sys.argv) > 2 else 2000))
+    asyncio.run(
+        main(
+            sys.argv[1] if len(sys.argv) > 1 else "bearer",
+            int(sys.argv[2]) if len(sys.argv) > 2 else 2000,
+        )
+    )

@@ -92,8 +92,18 @@ def wrk(
     body: str = "",
     delay_ms: float = 0.0,
 ) -> tuple[float, float, float, int]:
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
-           "-s", str(lua(method, body, delay_ms))]
+    cmd = [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        str(lua(method, body, delay_ms)),
+    ]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -104,32 +114,57 @@ def wrk(
     return rps, p50, p99, int(m.group(1)) if m else 0
 
 
-def measure(name: str, url: str, args: argparse.Namespace, headers: dict[str, str],
-            method: str = "GET", body: str = "", half: bool = True) -> Result:
-    rps, p50, p99, errors = wrk(url, duration=args.duration, connections=args.connections,
-                                headers=headers, method=method, body=body)
+def measure(
+    name: str,
+    url: str,
+    args: argparse.Namespace,
+    headers: dict[str, str],
+    method: str = "GET",
+    body: str = "",
+    half: bool = True,
+) -> Result:
+    rps, p50, p99, errors = wrk(
+        url,
+        duration=args.duration,
+        connections=args.connections,
+        headers=headers,
+        method=method,
+        body=body,
+    )
     result = Result(name, rps, p50, p99, errors)
     if half and rps > 0:
         # Each connection waits so that all of them together offer ~half the maximum.
         delay = 1000.0 * args.connections / (rps / 2)
         _, result.half_p50_ms, result.half_p99_ms, _ = wrk(
-            url, duration=args.duration, connections=args.connections, headers=headers,
-            method=method, body=body, delay_ms=delay,
+            url,
+            duration=args.duration,
+            connections=args.connections,
+            headers=headers,
+            method=method,
+            body=body,
+            delay_ms=delay,
         )
     print(f"  {name}: {rps:,.0f}/s", file=sys.stderr)
     return result
 
 
 def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-m", "gatehouse", *args, "--json"], env=env,
-                         input=stdin, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "gatehouse", *args, "--json"],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
 def http_json(method: str, url: str, headers: dict[str, str], body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={
-        **headers, "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={**headers, "Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req) as resp:
         return json.loads(resp.read())
 
@@ -162,6 +197,40 @@ async def main():
 asyncio.run(main())
 """
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def v3_logins(base: str, username: str, seconds: float, concurrency: int = 8) -> float:
+    """Password logins/s on the v3 surface: each worker logs its own device token in
+    and out again (a login is one argon2id verify plus one session)."""
+    import asyncio
+
+    import httpx
+
+    async def run() -> int:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            tokens = [
+                (await http.post("/v3/session/token")).json()["token"] for _ in range(concurrency)
+            ]
+            done = 0
+            stop = time.monotonic() + seconds
+
+            async def worker(token: str) -> None:
+                nonlocal done
+                headers = {"PRIVATE-TOKEN": token}
+                body = {"userName": username, "password": PASSWORD}
+                while time.monotonic() < stop:
+                    r = await http.post("/v3/session/login", json=body, headers=headers)
+                    r.raise_for_status()
+                    done += 1
+                    await http.post("/v3/session/logout", headers=headers)
+
+            await asyncio.gather(*(worker(t) for t in tokens))
+            return done
+
+    os.sched_setaffinity(0, {1})  # the load generator's core, like wrk
+    begin = time.monotonic()
+    done = asyncio.run(run())
+    return done / (time.monotonic() - begin)
 
 
 def rss_kib(pid: int) -> int:
@@ -234,8 +303,19 @@ def main() -> None:
     project = cli(env, "project", "create", "bench")
     pid = str(project["id"])
     cli(env, "project", "set", pid, "--session-limit", "0")
-    small = cli(env, "user", "create", "--project", pid, "--username", "small",
-                "--email", "small@bench.test", "--password-stdin", stdin=PASSWORD + "\n")
+    small = cli(
+        env,
+        "user",
+        "create",
+        "--project",
+        pid,
+        "--username",
+        "small",
+        "--email",
+        "small@bench.test",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     big = cli(env, "user", "create", "--project", pid, "--username", "big")
     small_client = cli(env, "client", "create", "--user", str(small["id"]))
     big_client = cli(env, "client", "create", "--user", str(big["id"]))
@@ -251,43 +331,103 @@ def main() -> None:
     results: list[Result] = []
     try:
         wait_ready(f"{base}/healthz")
-        creds = {"ClientID": small_client["client_id"],
-                 "ClientSecret": small_client["client_secret"]}
+        creds = {
+            "ClientID": small_client["client_id"],
+            "ClientSecret": small_client["client_secret"],
+        }
         created = http_json("POST", f"{base}/session-storage/session", creds)["data"]
         prehash = hashlib.sha256(("HiveMPv1" + PASSWORD).encode()).hexdigest()
         sign_in = json.dumps({"emailAddress": "small@bench.test", "passwordHash": prehash})
-        hive = http_json("PUT", f"{base}/v1/authenticate", {"X-API-Key": public_key},
-                         json.loads(sign_in))["authenticatedSession"]
+        hive = http_json(
+            "PUT", f"{base}/v1/authenticate", {"X-API-Key": public_key}, json.loads(sign_in)
+        )["authenticatedSession"]
 
-        results.append(measure("GET /v3/session/user", f"{base}/v3/session/user", args,
-                               {"PRIVATE-TOKEN": personal}))
-        results.append(measure("GET /session-storage/sessions/{id}",
-                               f"{base}/session-storage/sessions/{created['id']}", args, creds))
-        results.append(measure("GET /session-storage/session (bearer)",
-                               f"{base}/session-storage/session", args,
-                               {"Authorization": f"Bearer {created['publisher']}"}))
-        results.append(measure("GET /v1/session (own apiKey)", f"{base}/v1/session", args,
-                               {"X-API-Key": hive["apiKey"]}))
-        results.append(measure("GET /v1/session?id= (server key)",
-                               f"{base}/v1/session?id={hive['id']}", args,
-                               {"X-API-Key": server_key}))
-        results.append(measure("POST /v1/session (renew)", f"{base}/v1/session", args,
-                               {"X-API-Key": hive["apiKey"]}, method="POST"))
-        results.append(measure("GET /session-storage/sessions (page of 20, 1,000 stored)",
-                               f"{base}/session-storage/sessions", args, creds))
-        big_creds = {"ClientID": big_client["client_id"],
-                     "ClientSecret": big_client["client_secret"]}
-        results.append(measure(f"GET /session-storage/sessions (page of 20, {args.big:,} stored)",
-                               f"{base}/session-storage/sessions", args, big_creds))
-        signin = measure("PUT /v1/authenticate (password sign-in)", f"{base}/v1/authenticate",
-                         args, {"X-API-Key": public_key}, method="PUT", body=sign_in, half=False)
+        results.append(
+            measure(
+                "GET /v3/session/user", f"{base}/v3/session/user", args, {"PRIVATE-TOKEN": personal}
+            )
+        )
+        results.append(
+            measure(
+                "GET /session-storage/sessions/{id}",
+                f"{base}/session-storage/sessions/{created['id']}",
+                args,
+                creds,
+            )
+        )
+        results.append(
+            measure(
+                "GET /session-storage/session (bearer)",
+                f"{base}/session-storage/session",
+                args,
+                {"Authorization": f"Bearer {created['publisher']}"},
+            )
+        )
+        results.append(
+            measure(
+                "GET /v1/session (own apiKey)",
+                f"{base}/v1/session",
+                args,
+                {"X-API-Key": hive["apiKey"]},
+            )
+        )
+        results.append(
+            measure(
+                "GET /v1/session?id= (server key)",
+                f"{base}/v1/session?id={hive['id']}",
+                args,
+                {"X-API-Key": server_key},
+            )
+        )
+        results.append(
+            measure(
+                "POST /v1/session (renew)",
+                f"{base}/v1/session",
+                args,
+                {"X-API-Key": hive["apiKey"]},
+                method="POST",
+            )
+        )
+        results.append(
+            measure(
+                "GET /session-storage/sessions (page of 20, 1,000 stored)",
+                f"{base}/session-storage/sessions",
+                args,
+                creds,
+            )
+        )
+        big_creds = {
+            "ClientID": big_client["client_id"],
+            "ClientSecret": big_client["client_secret"],
+        }
+        results.append(
+            measure(
+                f"GET /session-storage/sessions (page of 20, {args.big:,} stored)",
+                f"{base}/session-storage/sessions",
+                args,
+                big_creds,
+            )
+        )
+        signin = measure(
+            "PUT /v1/authenticate (password sign-in)",
+            f"{base}/v1/authenticate",
+            args,
+            {"X-API-Key": public_key},
+            method="PUT",
+            body=sign_in,
+            half=False,
+        )
         results.append(signin)
+        logins = v3_logins(base, "small", args.duration)
 
         before = rss_kib(server.pid)
         soak_seconds = max(5, int(args.soak / max(results[2].rps, 1)))
-        rps, *_ = wrk(f"{base}/session-storage/session", duration=soak_seconds,
-                      connections=args.connections,
-                      headers={"Authorization": f"Bearer {created['publisher']}"})
+        rps, *_ = wrk(
+            f"{base}/session-storage/session",
+            duration=soak_seconds,
+            connections=args.connections,
+            headers={"Authorization": f"Bearer {created['publisher']}"},
+        )
         after = rss_kib(server.pid)
         soaked = int(rps * soak_seconds)
     finally:
@@ -297,14 +437,22 @@ def main() -> None:
 
     backend = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     backend += " + Redis" if args.redis_url else ""
-    print(f"\n### {backend} — {time.strftime('%Y-%m-%d %H:%M')} — 1 worker on CPU 0, "
-          f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1\n")
+    print(
+        f"\n### {backend} — {time.strftime('%Y-%m-%d %H:%M')} — 1 worker on CPU 0, "
+        f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1\n"
+    )
     print(table([hello, *results], hello))
+    os.sched_setaffinity(0, {0})  # raw argon2 on the server's core, as the server had it
     rate = argon2_rate()
-    print(f"\nraw argon2id verify (m=19456 KiB, t=2, p=1), one thread: {rate:.1f}/s; "
-          f"password sign-ins: {signin.rps:.1f}/s = {signin.rps / rate:.2f}x raw")
-    print(f"\nresident memory: {before / 1024:.1f} MiB before, {after / 1024:.1f} MiB after "
-          f"~{soaked:,} more requests ({(after - before) / 1024:+.1f} MiB)")
+    print(
+        f"\nraw argon2id verify (m=19456 KiB, t=2, p=1), one thread: {rate:.1f}/s; "
+        f"HiveMP password sign-ins: {signin.rps:.1f}/s = {signin.rps / rate:.2f}x raw; "
+        f"v3 password logins: {logins:.1f}/s = {logins / rate:.2f}x raw"
+    )
+    print(
+        f"\nresident memory: {before / 1024:.1f} MiB before, {after / 1024:.1f} MiB after "
+        f"~{soaked:,} more requests ({(after - before) / 1024:+.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -57,7 +57,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     openapi = OpenAPIConfig(
         title="Gatehouse",
         version=__version__,
-        description="Session and authentication service: Session Storage API.",
+        description=(
+            "Session and authentication service: Session Storage API, User Session API v1 "
+            "(HiveMP-compatible), Account session API v3."
+        ),
         path="/docs",
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(
@@ -73,6 +76,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 ),
                 "X-API-Key": SecurityScheme(
                     type="apiKey", name="X-API-Key", security_scheme_in="header"
+                ),
+                "Bearer": SecurityScheme(
+                    type="http", scheme="bearer", description="A session's own token"
                 ),
             }
         ),

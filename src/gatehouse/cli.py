@@ -647,3 +647,42 @@ def user_unlink_steam(user_id: int, as_json: bool) -> None:
 
     _run(work)
     _emit(as_json, {"user_id": user_id, "steam_id": None}, "Steam account unlinked")
+
+
+@user.command("devices")
+@click.option("--user", "user_id", type=int, required=True)
+@json_flag
+def user_devices(user_id: int, as_json: bool) -> None:
+    """Devices that skip the second factor (HiveMP "trust this device")."""
+
+    async def work(services: Services) -> Any:
+        return await services.authentication.trusted_devices(user_id)
+
+    devices = _run(work)
+    rows = [
+        {
+            "id": d.device_hash,
+            "name": d.name,
+            "created_at": rfc3339(d.created_at),
+            "expires_at": rfc3339(d.expires_at),
+        }
+        for d in devices
+    ]
+    table = Table("id", "name", "trusted since", "until")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["created_at"], r["expires_at"])
+    _emit(as_json, {"user_id": user_id, "devices": rows}, table)
+
+
+@user.command("forget-device")
+@click.option("--user", "user_id", type=int, required=True)
+@click.argument("device_id")
+@json_flag
+def user_forget_device(user_id: int, device_id: str, as_json: bool) -> None:
+    """Stop trusting a device (its next sign-in asks for the second factor)."""
+
+    async def work(services: Services) -> None:
+        await services.authentication.forget_device(user_id, device_id)
+
+    _run(work)
+    _emit(as_json, {"user_id": user_id, "forgotten": device_id}, f"device {device_id} forgotten")

@@ -93,6 +93,7 @@ def build_services(
         hasher=tokens,
         clock=clock,
         cursors=CursorCodec(tokens.derive(b"page-token")),
+        limiter=limiter,
         cache=token_cache,
     )
     projects = ProjectService(
@@ -154,5 +155,6 @@ def build_services(
             secretbox=secretbox,
             steam=steam,
             clock=clock,
+            limiter=limiter,
         ),
     )

@@ -56,6 +56,7 @@ from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import SessionService
+from gatehouse.services.throttling import AddressThrottle
 
 __all__ = [
     "AccountToken",
@@ -131,6 +132,7 @@ class AccountTokenService:
         self._hasher = hasher
         self._clock = clock
         self._limiter = limiter
+        self._token_throttle = AddressThrottle(limiter, "private-token-auth")
 
     # -- issuing ---------------------------------------------------------------------------
 
@@ -191,8 +193,28 @@ class AccountTokenService:
 
     # -- the hot path ----------------------------------------------------------------------
 
-    async def resolve(self, secret: str) -> AccountToken:
-        """Who is this token? Forbidden for anything unknown, malformed or expired."""
+    async def resolve(self, secret: str, *, caller: str) -> AccountToken:
+        """Who is this token? Forbidden for anything unknown, malformed or expired;
+        each such failure is counted per caller address, and a throttled address is
+        refused (429) even with a right token."""
+        await self._token_throttle.check(caller)
+        try:
+            return await self._resolve(secret)
+        except Forbidden:
+            await self._token_throttle.failed(caller)
+            raise
+
+    async def usable(self, secret: str, *, caller: str) -> AccountToken | None:
+        """The token when ``resolve`` would accept it, else None; counts nothing (the
+        fast lane, which defers every failure to it)."""
+        if await self._token_throttle.throttled(caller) is not None:
+            return None
+        try:
+            return await self._resolve(secret)
+        except Forbidden:
+            return None
+
+    async def _resolve(self, secret: str) -> AccountToken:
         if not secret.startswith(ACCOUNT_TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
             raise Forbidden("Invalid or expired token")
         token_hash = self._hasher.hash(secret)
@@ -236,7 +258,7 @@ class AccountTokenService:
         caller: str,
         user_agent: str = "",
     ) -> AuthRequest:
-        token = await self.resolve(secret)
+        token = await self.resolve(secret, caller=caller)
         if token.kind is TokenKind.PERSONAL or token.user is not None:
             raise AlreadyLoggedIn()
         user = await self._credentials.check_plain_password(
@@ -262,7 +284,7 @@ class AccountTokenService:
         return AuthRequest(False, 0)
 
     async def login_otp(self, secret: str, code: str, *, caller: str, user_agent: str = "") -> None:
-        token = await self.resolve(secret)
+        token = await self.resolve(secret, caller=caller)
         async with self._db.read() as conn:
             pending = await self._pending.get(conn, token.token_hash, token.project_id)
         now = self._clock.now_us()
@@ -331,10 +353,10 @@ class AccountTokenService:
             await self._sessions.revoke(issued.session, origin=str(SessionOrigin.ACCOUNT))
             raise AlreadyLoggedIn()
 
-    async def logout(self, secret: str) -> None:
+    async def logout(self, secret: str, *, caller: str) -> None:
         """End the device token's session (if any) and any waiting OTP step. On a
         personal token nothing changes: it is always logged in."""
-        token = await self.resolve(secret)
+        token = await self.resolve(secret, caller=caller)
         if token.kind is TokenKind.PERSONAL:
             return
         async with self._db.write() as conn:

@@ -60,8 +60,10 @@ from gatehouse.core.tokens import (
     TokenHasher,
 )
 from gatehouse.services.credentials import CredentialService
+from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import IssuedSession, SessionService
+from gatehouse.services.throttling import AddressThrottle
 
 __all__ = [
     "HIVEMP_SESSION_SECONDS",
@@ -197,6 +199,7 @@ class AuthenticationService:
         secretbox: SecretBox,
         steam: SteamClient,
         clock: Clock,
+        limiter: RateLimiter,
     ) -> None:
         self._db = db
         self._users = users
@@ -210,31 +213,49 @@ class AuthenticationService:
         self._box = secretbox
         self._steam = steam
         self._clock = clock
+        self._key_throttle = AddressThrottle(limiter, "api-key-auth")
 
     # -- who is calling? ---------------------------------------------------------------
 
-    async def resolve_api_key(self, presented: str | None) -> ApiCaller:
+    async def resolve_api_key(self, presented: str | None, *, caller: str) -> ApiCaller:
         """A typed API key (``gk_``) or a session's own key (``gs_``, publisher).
-        Unknown, revoked and expired keys all answer ``InvalidCredentials``."""
-        bad = InvalidCredentials("Missing, unknown or revoked API key", field="X-API-Key")
+        Unknown, revoked and expired keys all answer ``InvalidCredentials``; each
+        such failure is counted per caller address, and a throttled address is
+        refused (429) even with a right key."""
+        await self._key_throttle.check(caller)
+        found = await self._api_caller(presented)
+        if found is None:
+            if presented:  # a missing key is no guess
+                await self._key_throttle.failed(caller)
+            raise InvalidCredentials("Missing, unknown or revoked API key", field="X-API-Key")
+        return found
+
+    async def usable_api_key(self, presented: str, *, caller: str) -> ApiCaller | None:
+        """The caller when ``resolve_api_key`` would accept the key, else None;
+        counts nothing (the fast lane, which defers every failure to it)."""
+        if await self._key_throttle.throttled(caller) is not None:
+            return None
+        return await self._api_caller(presented)
+
+    async def _api_caller(self, presented: str | None) -> ApiCaller | None:
         if not presented or len(presented) > MAX_SECRET_LENGTH:
-            raise bad
+            return None
         if presented.startswith(API_KEY_PREFIX):
             async with self._db.read() as conn:
                 record = await self._project_repo.api_key_by_hash(
                     conn, self._tokens.hash(presented)
                 )
             if record is None or record.revoked:
-                raise bad
+                return None
             return ApiCaller(_KEY_KINDS[record.key_type], record.project_id)
         if presented.startswith(SESSION_TOKEN_PREFIX):
             resolved = await self._sessions.resolve(presented)
             if resolved is None or resolved.role is not TokenRole.PUBLISHER:
-                raise bad
+                return None
             s = resolved.session
             kind = CallerKind.ADMIN if s.scope == "admin" else CallerKind.USER_SESSION
             return ApiCaller(kind, s.project_id, s)
-        raise bad
+        return None
 
     # -- GET / POST / DELETE /v1/session ------------------------------------------------
 

@@ -10,12 +10,13 @@ from gatehouse.adapters.store.sessions import SessionRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.clock import Clock
 from gatehouse.core.cursors import Cursor, CursorCodec, InvalidCursor
-from gatehouse.core.errors import InvalidInput, SessionNotFound, UserNotFound
+from gatehouse.core.errors import InvalidCredentials, InvalidInput, SessionNotFound, UserNotFound
 from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
 from gatehouse.core.models import Project, Session, SessionOrigin, TokenRole
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, SESSION_TOKEN_PREFIX, TokenHasher
-from gatehouse.services.ports import TokenCache
+from gatehouse.services.ports import RateLimiter, TokenCache
+from gatehouse.services.throttling import AddressThrottle
 
 __all__ = ["IssuedSession", "Page", "ResolvedToken", "SessionService"]
 
@@ -55,6 +56,7 @@ class SessionService:
         hasher: TokenHasher,
         clock: Clock,
         cursors: CursorCodec,
+        limiter: RateLimiter,
         cache: TokenCache | None = None,
     ) -> None:
         self._db = db
@@ -64,6 +66,7 @@ class SessionService:
         self._clock = clock
         self._cursors = cursors
         self._cache = cache
+        self._bearer_throttle = AddressThrottle(limiter, "bearer-auth")
 
     # -- start ------------------------------------------------------------------------
 
@@ -157,6 +160,23 @@ class SessionService:
         if self._cache is not None:
             await self._cache.remember(token_hash, *found)
         return ResolvedToken(*found)
+
+    async def authenticate_bearer(self, token: str, *, caller: str) -> ResolvedToken:
+        """``resolve`` for a bearer presented over HTTP: failures are counted per
+        caller address, and a throttled address is refused (even a right token)."""
+        await self._bearer_throttle.check(caller)
+        resolved = await self.resolve(token)
+        if resolved is None:
+            await self._bearer_throttle.failed(caller)
+            raise InvalidCredentials("Unknown, expired or revoked session token")
+        return resolved
+
+    async def usable_bearer(self, token: str, *, caller: str) -> ResolvedToken | None:
+        """The token's session when ``authenticate_bearer`` would accept it, else
+        None; counts nothing (the fast lane, which defers every failure to it)."""
+        if await self._bearer_throttle.throttled(caller) is not None:
+            return None
+        return await self.resolve(token)
 
     # -- reading -------------------------------------------------------------------------
 

@@ -103,3 +103,35 @@ async def test_cli_sets_up_a_hivemp_project(cli, client, steam) -> None:
         runner.invoke, main, ["user", "unlink-steam", "--user", str(u)], env=env
     )
     assert bad.exit_code != 0
+
+
+async def test_cli_lists_and_forgets_trusted_devices(cli, client, hive, clock) -> None:
+    from datetime import UTC, datetime
+
+    import pyotp
+
+    from ._support import PW_HASH
+
+    invoke, _, _ = cli
+    clock.set(datetime.now(UTC))  # the CLI runs on the real clock
+    user = await hive.user()
+    enrolment = await hive.services.credentials.enable_totp(user.id)
+    device = {"deviceIdentifier": "console-1234", "deviceIdentifierFriendlyName": "Living room"}
+    code = pyotp.TOTP(enrolment.secret).at(datetime.now(UTC))
+    body = {"emailAddress": user.email, "passwordHash": PW_HASH}
+    trusted = await client.put(
+        "/v1/authenticate",
+        headers=hive.h(),
+        json={**body, "twoFactor": {**device, "twoFactorCode": code, "trustThisDevice": True}},
+    )
+    assert trusted.json()["authenticatedSession"] is not None
+
+    listed = await invoke("user", "devices", "--user", str(user.id), "--json")
+    assert [d["name"] for d in listed["devices"]] == ["Living room"]
+    assert "console-1234" not in json.dumps(listed)
+    await invoke("user", "forget-device", "--user", str(user.id), listed["devices"][0]["id"])
+    assert (await invoke("user", "devices", "--user", str(user.id), "--json"))["devices"] == []
+    again = await client.put(
+        "/v1/authenticate", headers=hive.h(), json={**body, "twoFactor": device}
+    )
+    assert again.json()["promptForTwoFactor"] is True

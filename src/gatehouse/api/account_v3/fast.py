@@ -15,13 +15,13 @@ async def session_user(req: FastRequest) -> tuple[int, SessionUser] | None:
     if token is None or not token.strip():
         return None
     services = req.services
+    ip = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
     try:
-        resolved = await services.account_tokens.resolve(token.strip())
+        resolved = await services.account_tokens.usable(token.strip(), caller=ip)
     except GatehouseError:
         return None
-    if resolved.user is None:
+    if resolved is None or resolved.user is None:
         return None
-    ip = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
     return 200, session_user_out(resolved.user, ip, services.geo)
 
 

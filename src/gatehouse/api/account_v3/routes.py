@@ -10,12 +10,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
 
 from gatehouse.api._common.body import EMPTY, read_json
+from gatehouse.api._common.openapi import json_body
 from gatehouse.api.account_v3.errors import InvalidFields
 from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
 from gatehouse.api.account_v3.schemas import (
     ErrorBody,
     NewToken,
     SessionAuthReq,
+    SessionLogin,
+    SessionLoginOtp,
     SessionUser,
     parse_login,
     parse_otp,
@@ -43,6 +46,8 @@ _ERRORS: Final = {
     }.items()
 }
 _TOKEN = HeaderParameter(name="PRIVATE-TOKEN", description="Account token", required=False)
+#: Every call but ``/token`` (which hands out tokens) takes a PRIVATE-TOKEN.
+_SECURITY: Final[list[dict[str, list[str]]]] = [{"PRIVATE-TOKEN": []}]
 
 
 def _pick(*statuses: int) -> dict[int, ResponseSpec]:
@@ -69,7 +74,6 @@ async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
     ),
     status_code=201,
     responses=_pick(403, 429),
-    security=[],
 )
 async def new_token(
     request: Request[Any, Any, Any],
@@ -88,14 +92,17 @@ async def new_token(
 @get(
     "/user",
     summary="Get basic details of the logged in user",
-    responses=_pick(403, 404),
+    responses=_pick(403, 404, 429),
+    security=_SECURITY,
 )
 async def session_user(
     request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> SessionUser:
     services = services_of(request)
-    token = await services.account_tokens.resolve(private_token(request))
+    token = await services.account_tokens.resolve(
+        private_token(request), caller=caller_of(request, services)
+    )
     user = token.user
     if user is None:
         raise NotFound("Not logged in")
@@ -107,6 +114,8 @@ async def session_user(
     summary="Log in",
     status_code=200,
     responses=_pick(400, 401, 403, 409, 413, 415, 422, 429),
+    security=_SECURITY,
+    operation_class=json_body(SessionLogin, description="SessionLogin", required=True),
 )
 async def login(
     request: Request[Any, Any, Any],
@@ -139,6 +148,8 @@ async def login(
     summary="Provide the 2FA one-time password (or a recovery code) after /session/login",
     status_code=204,
     responses=_pick(400, 401, 403, 404, 413, 415, 422, 429),
+    security=_SECURITY,
+    operation_class=json_body(SessionLoginOtp, description="SessionLoginOtp", required=True),
 )
 async def login_otp(
     request: Request[Any, Any, Any],
@@ -162,19 +173,21 @@ async def login_otp(
     "/logout",
     summary="Log out (204 also when not logged in; a no-op on a personal access token)",
     status_code=204,
-    responses=_pick(403),
+    responses=_pick(403, 429),
+    security=_SECURITY,
 )
 async def logout(
     request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> None:
     services = services_of(request)
-    await services.account_tokens.logout(private_token(request))
+    await services.account_tokens.logout(
+        private_token(request), caller=caller_of(request, services)
+    )
 
 
 router = Router(
     path="/v3/session",
     route_handlers=[new_token, session_user, login, login_otp, logout],
     tags=["Account session API v3"],
-    security=[{"PRIVATE-TOKEN": []}],
 )

@@ -4,7 +4,7 @@ validation that names every offending property."""
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -20,6 +20,8 @@ __all__ = [
     "LoginIn",
     "NewToken",
     "SessionAuthReq",
+    "SessionLogin",
+    "SessionLoginOtp",
     "SessionUser",
     "parse_login",
     "parse_otp",
@@ -103,6 +105,20 @@ class SessionUser(msgspec.Struct):
     requestIpCountryCode: str
     details: AccountDetails
     billingDetails: AccountBillingDetails
+
+
+class SessionLogin(msgspec.Struct):
+    """Log in; ``rememberMe`` 1 selects the project's long session lifetime."""
+
+    userName: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    rememberMe: Literal[0, 1] = 0
+
+
+class SessionLoginOtp(msgspec.Struct):
+    """The one-time password: 6 digits, or a recovery code ``xxxxx-xxxxx``."""
+
+    otp: Annotated[str, msgspec.Meta(pattern=r"^([0-9]{6}|[A-Za-z0-9]{5}-[A-Za-z0-9]{5})$")]
 
 
 class LoginIn(msgspec.Struct):

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from gatehouse.api._common.errors import HttpProblem
 from gatehouse.core.errors import GatehouseError, RateLimited
@@ -30,7 +31,11 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@get("/readyz", summary="Readiness: the database answers")
+@get(
+    "/readyz",
+    summary="Readiness: the database answers",
+    responses={503: ResponseSpec(data_container=Health, description="The database is down")},
+)
 async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
     services: Services = request.app.state.services
     checks = {"database": "ok"}

@@ -20,7 +20,9 @@ async def whoami(req: FastRequest) -> tuple[int, TokenSessionEnvelope] | None:
     token = bearer_token(req.headers(b"authorization"))
     if token is None:
         return None
-    resolved = await req.services.sessions.resolve(token)
+    services = req.services
+    caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
+    resolved = await services.sessions.usable_bearer(token, caller=caller)
     if resolved is None:
         return None
     return 200, token_session_envelope(resolved.session, str(resolved.role))

@@ -47,7 +47,8 @@ async def bearer_session(request: Request[Any, Any, Any]) -> ResolvedToken:
     token = bearer_token(request.headers.getall("authorization", []))
     if token is None:
         raise InvalidCredentials("Send exactly one 'Authorization: Bearer <token>' header")
-    resolved = await services_of(request).sessions.resolve(token)
-    if resolved is None:
-        raise InvalidCredentials("Unknown, expired or revoked session token")
-    return resolved
+    services = services_of(request)
+    return await services.sessions.authenticate_bearer(
+        token,
+        caller=client_address(request.scope, services.settings.trusted_proxies),  # type: ignore[arg-type]
+    )

@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter, Parameter, PathParameter
 
 from gatehouse.api._common.body import read_as
 from gatehouse.api._common.net import client_address
+from gatehouse.api._common.openapi import json_body
 from gatehouse.api.session_storage.guards import (
     authenticated_client,
     bearer_session,
@@ -43,9 +44,12 @@ _ERRORS = {
         404: "Session not found",
         409: "Session limit reached",
         413: "Request body too large",
+        415: "Content-Type must be application/json",
         429: "Too many requests",
     }.items()
 }
+#: Every call but "who is this token?" (a session's bearer token) takes client credentials.
+_SECURITY: list[dict[str, list[str]]] = [{"ClientID": [], "ClientSecret": []}]
 _CLIENT_ID = HeaderParameter(name="ClientID", description="Client application id", required=False)
 _CLIENT_SECRET = HeaderParameter(
     name="ClientSecret", description="Client application secret", required=False
@@ -56,6 +60,7 @@ _CLIENT_SECRET = HeaderParameter(
     "/sessions",
     summary="List the active sessions of the client's user (oldest first)",
     responses=_ERRORS,
+    security=_SECURITY,
 )
 async def list_sessions(
     request: Request[Any, Any, Any],
@@ -75,7 +80,12 @@ async def list_sessions(
     )
 
 
-@get("/sessions/{session_id:str}", summary="One session of the client's user", responses=_ERRORS)
+@get(
+    "/sessions/{session_id:str}",
+    summary="One session of the client's user",
+    responses=_ERRORS,
+    security=_SECURITY,
+)
 async def get_session(
     request: Request[Any, Any, Any],
     session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
@@ -91,6 +101,7 @@ async def get_session(
     "/sessions/{session_id:str}",
     summary="End a session; its tokens stop working at once",
     responses=_ERRORS,
+    security=_SECURITY,
     status_code=204,
 )
 async def delete_session(
@@ -109,7 +120,11 @@ async def delete_session(
     "/sessions/{session_id:str}",
     summary="Set expires_at = now + ttl_seconds",
     responses=_ERRORS,
+    security=_SECURITY,
     status_code=204,
+    operation_class=json_body(
+        TtlBody, description='Optional: {"data": {"ttl_seconds": n}}; the query wins'
+    ),
 )
 async def update_session(
     request: Request[Any, Any, Any],
@@ -136,7 +151,9 @@ async def update_session(
     "/session",
     summary="Start a session for the client's user; its tokens are shown only here",
     responses=_ERRORS,
+    security=_SECURITY,
     status_code=201,
+    operation_class=json_body(CreateBody, description="Optional; absent or {} means the defaults"),
 )
 async def create_session(
     request: Request[Any, Any, Any],
@@ -178,7 +195,8 @@ async def create_session(
 @get(
     "/session",
     summary="Who is this token? (Authorization: Bearer <publisher or subscriber token>)",
-    responses={401: _ERRORS[401]},
+    responses={status: _ERRORS[status] for status in (401, 429)},
+    security=[{"Bearer": []}],
 )
 async def whoami(
     request: Request[Any, Any, Any],
@@ -202,5 +220,4 @@ router = Router(
         whoami,
     ],
     tags=["Session Storage"],
-    security=[{"ClientID": [], "ClientSecret": []}],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from gatehouse.api._common.fastpath import FastRequest, FastRoute
+from gatehouse.api._common.net import client_address
 from gatehouse.api.user_session_v1.schemas import UserSession, user_session
 from gatehouse.core.errors import GatehouseError
 
@@ -28,9 +29,13 @@ async def _answer(req: FastRequest, renew: bool) -> tuple[int, UserSession] | No
     session_id = _session_id(req.query)
     if key is None or session_id is _NOT_SURE:
         return None
-    auth = req.services.authentication
+    services = req.services
+    auth = services.authentication
+    address = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
     try:
-        caller = await auth.resolve_api_key(key.strip())
+        caller = await auth.usable_api_key(key.strip(), caller=address)
+        if caller is None:
+            return None
         if renew:
             session = await auth.renew_session(caller, session_id)
         else:

@@ -29,4 +29,6 @@ async def api_caller(request: Request[Any, Any, Any]) -> ApiCaller:
     values = request.headers.getall("x-api-key", [])
     if len(values) != 1:
         raise InvalidCredentials("Send exactly one X-API-Key header", field="X-API-Key")
-    return await services_of(request).authentication.resolve_api_key(values[0].strip())
+    return await services_of(request).authentication.resolve_api_key(
+        values[0].strip(), caller=caller_address(request)
+    )

@@ -11,6 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 
 from gatehouse.api._common.body import read_as
+from gatehouse.api._common.openapi import json_body
 from gatehouse.api.user_session_v1.errors import renderer
 from gatehouse.api.user_session_v1.guards import api_caller, caller_address, services_of
 from gatehouse.api.user_session_v1.schemas import (
@@ -42,6 +43,8 @@ _ERRORS = {
         403: "This key type may not call this, or not on that session",
         404: "No such session",
         409: "Conflict (Steam account linked to another user, session limit)",
+        413: "Request body too large (code 1015)",
+        415: "Content-Type must be application/json (code 1018)",
         429: "Throttled (code 6002, Retry-After)",
         502: "Steam unavailable (code 6001, safe to retry)",
     }.items()
@@ -122,6 +125,9 @@ def _session_id(value: str | None) -> str | None:
     summary="Sign a user in (progressive: answers with prompts until it has enough)",
     responses=_ERRORS,
     status_code=200,
+    operation_class=json_body(
+        AuthenticationRequest | None, description="AuthenticationRequest; may be empty or null"
+    ),
 )
 async def authenticate(
     request: Request[Any, Any, Any],
