@@ -21,7 +21,8 @@ the message text.
     ├── InvalidOneTimePassword  wrong, expired or replayed OTP / recovery code
     ├── RateLimited             too many guesses; carries ``retry_after`` seconds
     ├── PayloadTooLarge
-    └── UpstreamUnavailable     Steam (or storage) failed; safe to retry later
+    └── UpstreamUnavailable     Steam failed; safe to retry later
+        └── StorageUnavailable  the database cannot be reached right now
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "RateLimited",
     "SessionLimitReached",
     "SessionNotFound",
+    "StorageUnavailable",
     "UpstreamUnavailable",
     "UserNotFound",
 ]
@@ -71,6 +73,7 @@ class ErrorCode(enum.Enum):
     RATE_LIMITED = "rate-limited"
     PAYLOAD_TOO_LARGE = "payload-too-large"
     UPSTREAM_UNAVAILABLE = "upstream-unavailable"
+    STORAGE_UNAVAILABLE = "storage-unavailable"
 
 
 class GatehouseError(Exception):
@@ -173,3 +176,8 @@ class PayloadTooLarge(GatehouseError):
 class UpstreamUnavailable(GatehouseError):
     code = ErrorCode.UPSTREAM_UNAVAILABLE
     default_message = "An upstream service is unavailable"
+
+
+class StorageUnavailable(UpstreamUnavailable):
+    code = ErrorCode.STORAGE_UNAVAILABLE
+    default_message = "Storage is briefly unavailable; retry shortly"

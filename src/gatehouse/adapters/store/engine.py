@@ -30,12 +30,13 @@ from typing import Any, cast
 from sqlalchemy import Connection, CursorResult, Executable, create_engine, event, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from gatehouse.core.errors import InvalidInput
 
-__all__ = ["Database", "Prepared", "async_url", "first", "rows", "run"]
+__all__ = ["Database", "Prepared", "async_url", "first", "is_storage_outage", "rows", "run"]
 
 
 def async_url(url: str) -> str:
@@ -51,6 +52,16 @@ def async_url(url: str) -> str:
     else:
         raise ValueError(f"unsupported database: {backend}")
     return parsed.render_as_string(hide_password=False)
+
+
+def is_storage_outage(exc: BaseException) -> bool:
+    """Is this the database being unreachable or busy (retry later), rather than a
+    bug? Drivers raise these wrapped by SQLAlchemy, or raw from the pool."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc, OperationalError | InterfaceError | ConnectionError | TimeoutError | OSError
+    )
 
 
 def _sqlite_writer_pragmas(dbapi_connection: Any, record: Any) -> None:

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from gatehouse.core.errors import GatehouseError
+from gatehouse.adapters.store.engine import is_storage_outage
+from gatehouse.core.errors import GatehouseError, StorageUnavailable
 
 __all__ = ["ErrorRenderer", "HttpProblem", "exception_handlers", "problem_from_http"]
 
@@ -93,6 +94,13 @@ def exception_handlers(
         return response
 
     def on_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        if is_storage_outage(exc):
+            # Not a bug: the database is away (restart, failover). A clean 503 in
+            # the surface's shape; the pool reconnects by itself once it is back.
+            log.warning("storage unavailable: %s", type(exc).__name__)
+            response = pick(request).domain(StorageUnavailable(), request)
+            response.headers["Retry-After"] = "1"
+            return response
         # Logged with the traceback for operators; the client sees a plain 500 body.
         log.error(
             "unhandled error on %s %s", request.method, request.scope.get("path"), exc_info=exc

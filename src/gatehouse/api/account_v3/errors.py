@@ -38,6 +38,7 @@ STATUS: Final[dict[ErrorCode, tuple[int, int]]] = {
     ErrorCode.RATE_LIMITED: (429, 10029),
     ErrorCode.PAYLOAD_TOO_LARGE: (413, 10413),
     ErrorCode.UPSTREAM_UNAVAILABLE: (503, 10503),
+    ErrorCode.STORAGE_UNAVAILABLE: (503, 10503),
 }
 
 #: Framework failures (no route, wrong method, bad body) → v3 errorCode.

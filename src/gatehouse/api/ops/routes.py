@@ -11,7 +11,7 @@ from litestar import Request, Response, Router, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from gatehouse.api._common.errors import HttpProblem
-from gatehouse.core.errors import GatehouseError, RateLimited
+from gatehouse.core.errors import GatehouseError, RateLimited, StorageUnavailable
 from gatehouse.observability import CACHE_HIT_RATIO, render_metrics
 from gatehouse.wiring import Services
 
@@ -61,14 +61,18 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(render_metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
+_STATUS: dict[type[GatehouseError], int] = {RateLimited: 429, StorageUnavailable: 503}
+
+
 class _OpsErrors:
     """Errors outside any surface: a small ``{"error": …}`` body."""
 
     def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+        status = _STATUS.get(type(exc), 400)
         return Response(
-            _encode({"error": exc.code.value, "message": exc.message}),
-            status_code=400,
+            _encode({"error": exc.message, "status": status}),
+            status_code=status,
             media_type="application/json",
             headers=headers,
         )

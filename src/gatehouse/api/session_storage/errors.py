@@ -34,6 +34,7 @@ STATUS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.RATE_LIMITED: (429, "Too many requests"),
     ErrorCode.PAYLOAD_TOO_LARGE: (413, "Request body too large"),
     ErrorCode.UPSTREAM_UNAVAILABLE: (503, "Service unavailable"),
+    ErrorCode.STORAGE_UNAVAILABLE: (503, "Service unavailable"),
 }
 
 _HTTP_TYPES = {

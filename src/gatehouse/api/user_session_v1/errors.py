@@ -38,6 +38,7 @@ STATUS: Final[dict[ErrorCode, tuple[int, int]]] = {
     ErrorCode.RATE_LIMITED: (429, 6002),
     ErrorCode.PAYLOAD_TOO_LARGE: (413, 1015),
     ErrorCode.UPSTREAM_UNAVAILABLE: (502, 6001),
+    ErrorCode.STORAGE_UNAVAILABLE: (503, 6001),
 }
 
 #: Framework-level failures (no route, wrong method, unreadable body, crash).
