@@ -40,18 +40,32 @@ async def _sweeper(services: Services) -> None:
             log.warning("sweep failed: %s", type(exc).__name__)
 
 
+async def _checkpointer(services: Services) -> None:
+    """Fold SQLite's WAL into the database every second, in a worker thread (the
+    writer's own automatic checkpoints are off: they stalled the event loop)."""
+    while True:
+        await asyncio.sleep(1)
+        try:
+            await services.db.checkpoint()
+        except Exception as exc:  # the next second will try again
+            log.warning("checkpoint failed: %s", type(exc).__name__)
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     services = services or build_services(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        task = asyncio.create_task(_sweeper(services))
+        tasks = [asyncio.create_task(_sweeper(services))]
+        if services.db.is_sqlite:
+            tasks.append(asyncio.create_task(_checkpointer(services)))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     openapi = OpenAPIConfig(

@@ -20,7 +20,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
-from gatehouse.core.models import Session, SessionOrigin, TokenRole
+from gatehouse.adapters.store.rows import session_from_row
+from gatehouse.core.models import Session, TokenRole
 
 __all__ = ["CachedToken", "RedisClient", "RedisRateLimiter", "RedisTokenCache"]
 
@@ -158,22 +159,8 @@ class CachedToken(msgspec.Struct, array_like=True):
         )
 
     def session(self) -> tuple[Session, TokenRole]:
-        return (
-            Session(
-                id=self.id,
-                project_id=self.project_id,
-                user_id=self.user_id,
-                created_at=self.created_at,
-                updated_at=self.updated_at,
-                expires_at=self.expires_at,
-                origin=SessionOrigin(self.origin),
-                intent=self.intent,
-                room_name=self.room_name,
-                factors=tuple(self.factors.split(",")) if self.factors else (),
-                scope=self.scope,
-            ),
-            TokenRole(self.role),
-        )
+        # The fields are named and encoded like the sessions table's columns.
+        return session_from_row(self), TokenRole(self.role)
 
 
 _REVOKED = b"-"

@@ -16,6 +16,7 @@ __all__ = ["ApiKeyRecord", "ProjectRepository"]
 
 _CLIENT_BY_ID = Prepared(select(clients).where(clients.c.id == bindparam("id")))
 _DEFAULTS = Project(id=0, name="", created_at=0)
+_API_KEY_BY_HASH = Prepared(select(api_keys).where(api_keys.c.key_hash == bindparam("h")))
 _PROJECT_BY_ID = Prepared(select(projects).where(projects.c.id == bindparam("id")))
 
 
@@ -159,8 +160,7 @@ class ProjectRepository:
         return int(result.scalar_one())
 
     async def api_key_by_hash(self, conn: AsyncConnection, key_hash: str) -> ApiKeyRecord | None:
-        stmt = select(api_keys).where(api_keys.c.key_hash == key_hash)
-        row = (await conn.execute(stmt)).first()
+        row = await first(conn, _API_KEY_BY_HASH, {"h": key_hash})
         if row is None:
             return None
         return ApiKeyRecord(
