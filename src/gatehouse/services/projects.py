@@ -15,7 +15,6 @@ from gatehouse.core.errors import (
     InvalidInput,
     NotFound,
     ProjectNotFound,
-    RateLimited,
     UserNotFound,
 )
 from gatehouse.core.ids import new_client_id
@@ -27,6 +26,7 @@ from gatehouse.core.tokens import (
     TokenHasher,
 )
 from gatehouse.services.ports import RateLimiter
+from gatehouse.services.throttling import AddressThrottle
 
 __all__ = ["ProjectService", "ProjectSettings"]
 
@@ -89,7 +89,11 @@ class ProjectService:
         self._users = users
         self._hasher = hasher
         self._clock = clock
-        self._limiter = limiter
+        # Over the limit, every attempt from that address is refused (even a right
+        # secret) until the window closes: guessing stops paying off.
+        self._client_throttle = AddressThrottle(
+            limiter, "client-auth", limit=CLIENT_AUTH_FAILURES_PER_MINUTE
+        )
         # Compared against when the ClientID is unknown, so both paths cost one HMAC
         # and one constant-time comparison.
         self._dummy_hash = hasher.hash("gatehouse-no-such-client")
@@ -164,14 +168,10 @@ class ProjectService:
     async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
         cost alike; failures are throttled per caller address."""
-        retry = await self._throttled(caller)
-        if retry is not None:
-            raise RateLimited(retry, "Too many failed authentication attempts")
+        await self._client_throttle.check(caller)
         client = await self._match_client(client_id, secret)
         if client is None:
-            await self._limiter.hit(
-                f"client-auth:{caller}", limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
-            )
+            await self._client_throttle.failed(caller)
             raise InvalidCredentials("Invalid client credentials")
         if client.disabled:
             raise ClientDisabled()
@@ -180,17 +180,10 @@ class ProjectService:
     async def usable_client(self, client_id: str, secret: str, *, caller: str) -> Client | None:
         """The client when every check of ``authenticate_client`` passes, else None;
         counts nothing (the fast lane, which defers every failure to it)."""
-        if await self._throttled(caller) is not None:
+        if await self._client_throttle.throttled(caller) is not None:
             return None
         client = await self._match_client(client_id, secret)
         return client if client is not None and not client.disabled else None
-
-    async def _throttled(self, caller: str) -> int | None:
-        # Over the limit, every attempt from that address is refused (even a right
-        # secret) until the window closes: guessing stops paying off.
-        return await self._limiter.peek(
-            f"client-auth:{caller}", limit=CLIENT_AUTH_FAILURES_PER_MINUTE, window=60
-        )
 
     async def _match_client(self, client_id: str, secret: str) -> Client | None:
         """Constant work whether or not the ClientID exists: one HMAC, one compare."""
