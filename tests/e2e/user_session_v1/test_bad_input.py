@@ -93,5 +93,6 @@ def test_every_error_code_has_a_row_and_only_two_use_6000s() -> None:
     retryable = {c: v for c, v in STATUS.items() if 6000 <= v[1] <= 6999}
     assert retryable == {
         ErrorCode.UPSTREAM_UNAVAILABLE: (502, 6001),
+        ErrorCode.STORAGE_UNAVAILABLE: (503, 6001),
         ErrorCode.RATE_LIMITED: (429, 6002),
     }
