@@ -32,9 +32,7 @@ async def test_writes_reach_the_database_file_only_through_checkpoint(tmp_path: 
         await db.checkpoint()
         for i in range(2000):  # far past the 1,000-page automatic checkpoint
             async with db.write() as conn:
-                await conn.execute(
-                    insert(audit_events).values(at=i, action="x", detail="y" * 200)
-                )
+                await conn.execute(insert(audit_events).values(at=i, action="x", detail="y" * 200))
         assert rows_in_main_file(db_file, tmp_path / "before.sqlite3") == 0
         await db.checkpoint()
         assert rows_in_main_file(db_file, tmp_path / "after.sqlite3") == 2000
