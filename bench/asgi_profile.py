@@ -1,48 +1,94 @@
-"""Profile one endpoint in-process: drive the ASGI app directly (no sockets, no
-load generator) and print the top functions by cumulative time.
+"""Profile one hot endpoint in-process: drive the ASGI app directly (no sockets, no
+load generator), ``--concurrency`` requests at a time, and print the CPU time
+this process spends per request, then the top functions by own time.
 
-    python bench/asgi_profile.py [bearer|session|list] [N]
+    python bench/asgi_profile.py [bearer|session|list|v3user|v1get|renew]
+                                 [--requests N] [--concurrency C] [--no-profile]
+
+The backend comes from the usual ``GATEHOUSE_*`` variables (SQLite in a temporary
+directory by default; ``GATEHOUSE_DATABASE_URL`` / ``GATEHOUSE_REDIS_URL`` for
+PostgreSQL + Redis). CPU time, not wall time, is the figure that matters: under
+load the server's one core is the bottleneck, while the database and Redis run
+on the other.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import cProfile
+import hashlib
+import os
 import pstats
-import sys
 import tempfile
 import time
+from typing import Any
+
+import httpx
 
 from gatehouse.adapters.store.migrate import migrate
 from gatehouse.app import create_app
+from gatehouse.core.models import ApiKeyType
 from gatehouse.services.accounts import NewUser
 from gatehouse.settings import Settings
 from gatehouse.wiring import build_services
 
+PASSWORD = "profile-password-1"
 
-async def main(which: str, n: int) -> None:
-    data = tempfile.mkdtemp()
-    settings = Settings.from_env({"GATEHOUSE_DATA_DIR": data})
+
+async def prepare(which: str, app: Any, services: Any) -> tuple[str, str, list[Any]]:
+    """(method, path, headers) of one request of kind ``which``."""
+    project = await services.projects.create("p")
+    user = await services.accounts.create_user(
+        project.id, NewUser(username="u", email="u@p.test", password=PASSWORD)
+    )
+    if which in ("bearer", "session", "list"):
+        client, secret = await services.projects.create_client(user.id)
+        issued = await services.sessions.start(project=project, user_id=user.id, origin="storage")
+        if which == "bearer":
+            return (
+                "GET",
+                "/session-storage/session",
+                [(b"authorization", f"Bearer {issued.publisher}".encode())],
+            )
+        path = "/session-storage/sessions"
+        if which == "session":
+            path += f"/{issued.session.id}"
+        return "GET", path, [(b"clientid", client.id.encode()), (b"clientsecret", secret.encode())]
+    if which == "v3user":
+        issued_token, _ = await services.account_tokens.create_personal_token(user.id)
+        return "GET", "/v3/session/user", [(b"private-token", issued_token.token.encode())]
+    _, public_key = await services.projects.create_api_key(project.id, ApiKeyType.PUBLIC)
+    prehash = hashlib.sha256(("HiveMPv1" + PASSWORD).encode()).hexdigest()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gh") as http:
+        answer = await http.put(
+            "/v1/authenticate",
+            headers={"X-API-Key": public_key},
+            json={"emailAddress": "u@p.test", "passwordHash": prehash},
+        )
+    api_key = answer.json()["authenticatedSession"]["apiKey"]
+    return (
+        ("GET" if which == "v1get" else "POST"),
+        "/v1/session",
+        [(b"x-api-key", api_key.encode())],
+    )
+
+
+async def main(which: str, n: int, concurrency: int, profile: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k.startswith("GATEHOUSE_")}
+    settings = Settings.from_env({"GATEHOUSE_DATA_DIR": tempfile.mkdtemp(), **env})
     services = build_services(settings)
     await migrate(services.db)
-    project = await services.projects.create("p")
-    user = await services.accounts.create_user(project.id, NewUser(username="u"))
-    client, secret = await services.projects.create_client(user.id)
-    issued = await services.sessions.start(project=project, user_id=user.id, origin="storage")
     app = create_app(settings, services)
-    if which == "bearer":
-        path = "/session-storage/session"
-        headers = [(b"authorization", f"Bearer {issued.publisher}".encode())]
-    else:
-        path = "/session-storage/sessions" + (f"/{issued.session.id}" if which == "session" else "")
-        headers = [(b"clientid", client.id.encode()), (b"clientsecret", secret.encode())]
+    method, path, headers = await prepare(which, app, services)
 
     async def one() -> None:
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
-            "method": "GET",
+            "method": method,
             "scheme": "http",
             "path": path,
             "raw_path": path.encode(),
@@ -65,26 +111,37 @@ async def main(which: str, n: int) -> None:
         await app(scope, receive, send)  # type: ignore[arg-type]
         assert status == [200], status
 
-    for _ in range(200):
-        await one()
-    start = time.perf_counter()
-    for _ in range(n):
-        await one()
-    per = (time.perf_counter() - start) / n
-    print(f"{which}: {per * 1e6:.0f} µs per request in-process ({1 / per:,.0f}/s)")
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(n):
-        await one()
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+    async def batch(count: int) -> None:
+        for _ in range(count // concurrency):
+            await asyncio.gather(*(one() for _ in range(concurrency)))
+
+    await batch(200)
+    cpu, wall = time.process_time(), time.perf_counter()
+    await batch(n)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"{which}: {cpu / n * 1e6:.0f} µs CPU per request, {n / wall:,.0f}/s wall "
+        f"({concurrency} at a time)"
+    )
+    if profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        await batch(n)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     await services.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(
-        main(
-            sys.argv[1] if len(sys.argv) > 1 else "bearer",
-            int(sys.argv[2]) if len(sys.argv) > 2 else 2000,
-        )
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "which",
+        nargs="?",
+        default="bearer",
+        choices=["bearer", "session", "list", "v3user", "v1get", "renew"],
     )
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main(args.which, args.requests, args.concurrency, not args.no_profile))

@@ -16,10 +16,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.exceptions import RedisError
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
+from gatehouse.adapters.cache.resp import RespClient, RespError
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.core.models import Session, TokenRole
 
@@ -32,19 +31,11 @@ _RETRY_AFTER_FAILURE_S = 2.0
 
 
 class RedisClient:
-    """A connection pool plus a small circuit breaker."""
+    """The pipelined connection (adapters/cache/resp.py) plus a small circuit breaker."""
 
     def __init__(self, url: str, *, prefix: str = "gh", timeout: float = 0.25) -> None:
         self.prefix = "{" + prefix + "}:"
-        pool = BlockingConnectionPool.from_url(
-            url,
-            max_connections=64,
-            timeout=timeout,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=30,
-        )
-        self.redis: Redis = Redis(connection_pool=pool)
+        self.redis = RespClient(url, timeout=timeout)
         self._down_until = 0.0
         self.failures = 0
 
@@ -52,13 +43,13 @@ class RedisClient:
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    async def call(self, op: Callable[[Redis], Awaitable[T]], fallback: T) -> T:
+    async def call(self, op: Callable[[RespClient], Awaitable[T]], fallback: T) -> T:
         """Run ``op``; on any Redis trouble answer ``fallback`` and back off."""
         if not self.available:
             return fallback
         try:
             return await op(self.redis)
-        except (RedisError, OSError) as exc:
+        except (RespError, OSError) as exc:
             self.failures += 1
             self._down_until = time.monotonic() + _RETRY_AFTER_FAILURE_S
             log.warning("redis unavailable, falling back: %s", type(exc).__name__)
@@ -66,13 +57,13 @@ class RedisClient:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self.redis.ping())
-        except (RedisError, OSError):
+            return bool(await self.redis.execute("PING") == b"PONG")
+        except (RespError, OSError):
             self._down_until = time.monotonic() + _RETRY_AFTER_FAILURE_S
             return False
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.close()
 
 
 class RedisRateLimiter:
@@ -88,12 +79,10 @@ class RedisRateLimiter:
     async def hit(self, key: str, *, limit: int, window: int) -> int | None:
         name = self._key(key)
 
-        async def op(r: Redis) -> int | None:
-            async with r.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window, nx=True)
-                pipe.ttl(name)
-                count, _, ttl = await pipe.execute()
+        async def op(r: RespClient) -> int | None:
+            *_, (count, _, ttl) = await r.pipeline(
+                ("MULTI",), ("INCR", name), ("EXPIRE", name, window, "NX"), ("TTL", name), ("EXEC",)
+            )
             return max(1, int(ttl)) if int(count) > limit else None
 
         missing = object()
@@ -105,11 +94,8 @@ class RedisRateLimiter:
     async def peek(self, key: str, *, limit: int, window: int) -> int | None:
         name = self._key(key)
 
-        async def op(r: Redis) -> int | None:
-            async with r.pipeline(transaction=False) as pipe:
-                pipe.get(name)
-                pipe.ttl(name)
-                raw, ttl = await pipe.execute()
+        async def op(r: RespClient) -> int | None:
+            raw, ttl = await r.pipeline(("GET", name), ("TTL", name))
             count = int(raw or 0)
             return max(1, int(ttl)) if count >= limit and int(ttl) > 0 else None
 
@@ -121,7 +107,7 @@ class RedisRateLimiter:
 
     async def reset(self, key: str) -> None:
         name = self._key(key)
-        await self._client.call(lambda r: r.delete(name), 0)
+        await self._client.call(lambda r: r.execute("DEL", name), 0)
         await self._local.reset(key)
 
 
@@ -197,7 +183,7 @@ class RedisTokenCache:
         """The cached answer; ``False`` for a revoked token; None when unknown here."""
         if self._unsent and not await self._send_tombstones(list(self._unsent)):
             return None
-        raw = await self._client.call(lambda r: r.get(self._key(token_hash)), None)
+        raw = await self._client.call(lambda r: r.execute("GET", self._key(token_hash)), None)
         if raw is None:
             self.misses += 1
             return None
@@ -205,14 +191,14 @@ class RedisTokenCache:
         if raw == _REVOKED:
             return False
         try:
-            return _decode(raw if isinstance(raw, bytes) else raw.encode()).session()
+            return _decode(raw).session()
         except (msgspec.DecodeError, ValueError):
             return None
 
     async def remember(self, token_hash: str, session: Session, role: TokenRole) -> None:
         data = _encode(CachedToken.of(session, role))
         await self._client.call(
-            lambda r: r.set(self._key(token_hash), data, ex=self._ttl, nx=True), None
+            lambda r: r.execute("SET", self._key(token_hash), data, "EX", self._ttl, "NX"), None
         )
 
     async def renewed(self, token_hashes: list[str], session: Session) -> None:
@@ -220,18 +206,16 @@ class RedisTokenCache:
         older, earlier expiry, which callers never trust past its end."""
         if token_hashes:
             keys = [self._key(h) for h in token_hashes]
-            await self._client.call(lambda r: r.delete(*keys), 0)
+            await self._client.call(lambda r: r.execute("DEL", *keys), 0)
 
     async def revoked(self, token_hashes: list[str]) -> None:
         if token_hashes and not await self._send_tombstones(token_hashes):
             self._unsent.update(token_hashes)
 
     async def _send_tombstones(self, token_hashes: list[str]) -> bool:
-        async def op(r: Redis) -> bool:
-            async with r.pipeline(transaction=False) as pipe:
-                for h in token_hashes:
-                    pipe.set(self._key(h), _REVOKED, ex=self._ttl)
-                await pipe.execute()
+        async def op(r: RespClient) -> bool:
+            ttl = self._ttl
+            await r.pipeline(*(("SET", self._key(h), _REVOKED, "EX", ttl) for h in token_hashes))
             return True
 
         sent = await self._client.call(op, False)

@@ -12,8 +12,10 @@
   another process's lock either: its busy timeout is 0 and ``BEGIN IMMEDIATE`` is
   retried with an asynchronous back-off. Writers of this process queue on an
   ``asyncio.Lock`` (a transaction may await non-database work inside it).
-* PostgreSQL (asyncpg): reads run on an AUTOCOMMIT engine (one round trip instead
-  of BEGIN/query/COMMIT); writes in ordinary transactions.
+* PostgreSQL: statements are compiled by SQLAlchemy and run straight on asyncpg
+  (adapters/store/postgres.py explains why). Reads run in autocommit (one round
+  trip instead of BEGIN/query/COMMIT); writes in ordinary transactions. Only
+  Alembic's migrations go through a SQLAlchemy engine.
 """
 
 from __future__ import annotations
@@ -27,14 +29,23 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import Connection, CursorResult, Executable, create_engine, event, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool, StaticPool
 
-from gatehouse.core.errors import InvalidInput
+from gatehouse.adapters.store.postgres import (
+    PgCompiled,
+    PgConnection,
+    PgPool,
+    compile_pg,
+    pg_dsn,
+    refuse_nul,
+    wrap_rows,
+)
 
 __all__ = ["Database", "Prepared", "async_url", "first", "is_storage_outage", "rows", "run"]
 
@@ -54,14 +65,24 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+#: asyncpg's ways of saying "the server is unreachable, restarting or full".
+_PG_OUTAGES: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+#: Errors after which a connection's state is unknown (a query may be in flight).
+_UNSAFE_TO_REUSE = (TimeoutError, OSError, *_PG_OUTAGES)
+
+
 def is_storage_outage(exc: BaseException) -> bool:
     """Is this the database being unreachable or busy (retry later), rather than a
-    bug? Drivers raise these wrapped by SQLAlchemy, or raw from the pool."""
+    bug? SQLAlchemy wraps the SQLite driver's errors; asyncpg's come raw."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(
-        exc, OperationalError | InterfaceError | ConnectionError | TimeoutError | OSError
-    )
+    # ConnectionError and TimeoutError are OSErrors.
+    return isinstance(exc, (OperationalError, InterfaceError, OSError, *_PG_OUTAGES))
 
 
 def _sqlite_writer_pragmas(dbapi_connection: Any, record: Any) -> None:
@@ -89,22 +110,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _refuse_nul(
     conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
 ) -> None:
-    """PostgreSQL text cannot hold U+0000 and fails the statement; refuse such a
-    value up front, on both backends, as bad input instead of a server error."""
+    """``refuse_nul`` as a SQLAlchemy event, for statements run through it on SQLite."""
     for row in parameters if executemany else [parameters]:
-        values = row.values() if isinstance(row, dict) else row
-        for value in values or ():
-            if isinstance(value, str) and "\x00" in value:
-                raise InvalidInput("Text values must not contain NUL characters")
+        refuse_nul(list(row.values() if isinstance(row, dict) else row or ()))
 
 
 class Prepared:
     """A hot-path statement compiled once. On SQLite it runs straight on the driver
     cursor: SQLAlchemy's per-execute bookkeeping (~200 µs here) is most of the
     cost of a primary-key read or a one-row update that SQLite itself does in
-    ~20 µs. On PostgreSQL it is an ordinary SQLAlchemy execution."""
+    ~20 µs. On PostgreSQL it is compiled once more, for asyncpg."""
 
-    __slots__ = ("_defaults", "_order", "_row", "_sql", "stmt")
+    __slots__ = ("_defaults", "_order", "_pg", "_row", "_sql", "stmt")
 
     def __init__(self, stmt: Executable) -> None:
         self.stmt = stmt
@@ -114,12 +131,19 @@ class Prepared:
         # Parameters the dialect adds itself (SQLite's ``OFFSET ?`` after a LIMIT).
         self._defaults = {k: v for k, v in compiled.params.items() if v is not None}
         self._row: Any = None
+        self._pg: PgCompiled | None = None
+
+    @property
+    def pg(self) -> PgCompiled:
+        if self._pg is None:
+            self._pg = compile_pg(self.stmt)
+        return self._pg
 
     def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
         if self._defaults:
             params = {**self._defaults, **params}
         values = tuple(params[name] for name in self._order)
-        _refuse_nul(None, None, self._sql, values, None, False)
+        refuse_nul(values)
         return raw.execute(self._sql, values)
 
     def _wrap(self, cursor: Any, values: Any) -> Any:
@@ -151,24 +175,32 @@ class Prepared:
             cursor.close()
 
 
+# ``conn`` is what ``Database.read()``/``write()`` handed out: a _LoopReader on
+# SQLite, a PgConnection on PostgreSQL (both typed as the AsyncConnection subset).
+
+
 async def first(conn: AsyncConnection, prepared: Prepared, params: dict[str, Any]) -> Any:
     """The first row of a prepared SELECT (attribute access by column name), or None."""
     if isinstance(conn, _LoopReader):
         return prepared.first_sqlite(conn.raw, params)
-    return (await conn.execute(prepared.stmt, params)).first()
+    found = await cast(PgConnection, conn).fetch(prepared.pg, params)
+    return wrap_rows(found[:1])[0] if found else None
 
 
 async def rows(conn: AsyncConnection, prepared: Prepared, params: dict[str, Any]) -> list[Any]:
     if isinstance(conn, _LoopReader):
         return prepared.all_sqlite(conn.raw, params)
-    return list(await conn.execute(prepared.stmt, params))
+    return wrap_rows(await cast(PgConnection, conn).fetch(prepared.pg, params))
 
 
 async def run(conn: AsyncConnection, prepared: Prepared, params: dict[str, Any]) -> int:
     """Execute a prepared INSERT/UPDATE/DELETE; the number of rows it touched."""
     if isinstance(conn, _LoopReader):
         return prepared.run_sqlite(conn.raw, params)
-    return int((await conn.execute(prepared.stmt, params)).rowcount or 0)
+    pg = cast(PgConnection, conn)
+    if prepared.pg.returns_rows:  # an INSERT with the implicit RETURNING of its key
+        return len(await pg.fetch(prepared.pg, params))
+    return await pg.command(prepared.pg, params)
 
 
 class _LoopReader:
@@ -219,65 +251,105 @@ async def _retry_busy(step: Callable[[], Any], timeout: float = 10.0) -> None:
         pause = min(pause * 2, 0.05)
 
 
-class Database:
-    """Owns the engines. ``read()`` for queries, ``write()`` for a transaction."""
+class _PgCheckout:
+    """``async with``: one pooled asyncpg connection, in a transaction or not.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    A connection goes back to the pool only in a known state: after COMMIT or a
+    successful ROLLBACK, or after a read that ended normally or with an ordinary
+    error. A cancellation, a timeout or a broken connection may leave a query in
+    flight, so that connection is closed instead."""
+
+    __slots__ = ("_conn", "_pool", "_transaction")
+
+    def __init__(self, pool: PgPool, transaction: bool) -> None:
+        self._pool = pool
+        self._transaction = transaction
+        self._conn: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        self._conn = conn = await self._pool.acquire()
+        if self._transaction:
+            try:
+                await conn.execute("BEGIN")
+            except BaseException:
+                self._pool.release(conn, reusable=False)
+                raise
+        return cast(AsyncConnection, PgConnection(conn))
+
+    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        conn = self._conn
+        assert conn is not None
+        self._conn = None
+        reusable = exc is None or (
+            isinstance(exc, Exception) and not isinstance(exc, _UNSAFE_TO_REUSE)
+        )
+        try:
+            if self._transaction and reusable:
+                await conn.execute("COMMIT" if exc is None else "ROLLBACK")
+        except BaseException:
+            reusable = False
+            raise
+        finally:
+            self._pool.release(conn, reusable=reusable)
+
+
+class Database:
+    """Owns the connections. ``read()`` for queries, ``write()`` for a transaction."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        if self.is_sqlite:
-            self.writer = create_async_engine(self.url, echo=echo, pool_size=1, max_overflow=0)
-            self.reader = self.writer
-            event.listen(self.writer.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.writer.sync_engine, "before_cursor_execute", _refuse_nul)
-            # Reads: autocommit, so every statement sees a consistent WAL snapshot
-            # without a BEGIN/ROLLBACK round trip. Writes: their own connection.
-            sync_url = self.url.replace("sqlite+aiosqlite", "sqlite", 1)
-            self._loop_engines = []
-            for pragmas in (_sqlite_pragmas, _sqlite_writer_pragmas):
-                engine = create_engine(
-                    sync_url,
-                    echo=echo,
-                    poolclass=StaticPool,
-                    connect_args={"check_same_thread": False},
-                )
-                event.listen(engine, "connect", pragmas)
-                event.listen(engine, "before_cursor_execute", _refuse_nul)
-                self._loop_engines.append(engine)
-            self._loop_reader: _LoopReader | None = None
-            self._loop_writer: _LoopReader | None = None
-            self._write_lock = asyncio.Lock()
-
-            @event.listens_for(self.writer.sync_engine, "begin")
-            def _begin_immediate(conn: Any) -> None:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        else:
-            self.writer = create_async_engine(
-                self.url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+        self._engine: AsyncEngine | None = None  # Alembic's (and, on SQLite, aiosqlite's)
+        self._echo = echo
+        if not self.is_sqlite:
+            self._pool = PgPool(pg_dsn(self.url), max_size=pool_size)
+            return
+        self._engine = create_async_engine(self.url, echo=echo, pool_size=1, max_overflow=0)
+        event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(self._engine.sync_engine, "before_cursor_execute", _refuse_nul)
+        # Reads: autocommit, so every statement sees a consistent WAL snapshot
+        # without a BEGIN/ROLLBACK round trip. Writes: their own connection.
+        sync_url = self.url.replace("sqlite+aiosqlite", "sqlite", 1)
+        self._loop_engines = []
+        for pragmas in (_sqlite_pragmas, _sqlite_writer_pragmas):
+            engine = create_engine(
+                sync_url,
+                echo=echo,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
             )
-            event.listen(self.writer.sync_engine, "before_cursor_execute", _refuse_nul)
-            self.reader = self.writer.execution_options(isolation_level="AUTOCOMMIT")
+            event.listen(engine, "connect", pragmas)
+            event.listen(engine, "before_cursor_execute", _refuse_nul)
+            self._loop_engines.append(engine)
+        self._loop_reader: _LoopReader | None = None
+        self._loop_writer: _LoopReader | None = None
+        self._write_lock = asyncio.Lock()
+
+        @event.listens_for(self._engine.sync_engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def _loop_connection(self, index: int) -> _LoopReader:
         conn = self._loop_engines[index].connect()
         return _LoopReader(conn.execution_options(isolation_level="AUTOCOMMIT"))
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """A connection for queries. On SQLite a ready-made context (no generator):
-        this sits on the hot path of every token check."""
+        """A connection for queries. A ready-made context (no generator): this sits
+        on the hot path of every token check."""
         if self.is_sqlite:
             if self._loop_reader is None:
                 self._loop_reader = self._loop_connection(0)
             return self._loop_reader
-        return self.reader.connect()
+        return _PgCheckout(self._pool, transaction=False)
+
+    def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A transaction: committed when the block ends, rolled back on an error."""
+        if self.is_sqlite:
+            return self._sqlite_write()
+        return _PgCheckout(self._pool, transaction=True)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        if not self.is_sqlite:
-            async with self.writer.begin() as conn:
-                yield conn
-            return
+    async def _sqlite_write(self) -> AsyncIterator[AsyncConnection]:
         async with self._write_lock:
             if self._loop_writer is None:
                 self._loop_writer = self._loop_connection(1)
@@ -292,8 +364,10 @@ class Database:
 
     @asynccontextmanager
     async def migration(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction on the async engine, for Alembic's ``run_sync``."""
-        async with self.writer.begin() as conn:
+        """A transaction on a SQLAlchemy async engine, for Alembic's ``run_sync``."""
+        if self._engine is None:
+            self._engine = create_async_engine(self.url, echo=self._echo, poolclass=NullPool)
+        async with self._engine.begin() as conn:
             yield conn
 
     async def checkpoint(self) -> None:
@@ -315,13 +389,16 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        await self.writer.dispose()
-        if self.reader is not self.writer:
-            await self.reader.dispose()
-        if self.is_sqlite:
-            for conn in (self._loop_reader, self._loop_writer):
-                if conn is not None:
-                    conn.close()
-            self._loop_reader = self._loop_writer = None
-            for engine in self._loop_engines:
-                engine.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()
+            if not self.is_sqlite:
+                self._engine = None
+        if not self.is_sqlite:
+            await self._pool.close()
+            return
+        for conn in (self._loop_reader, self._loop_writer):
+            if conn is not None:
+                conn.close()
+        self._loop_reader = self._loop_writer = None
+        for engine in self._loop_engines:
+            engine.dispose()
