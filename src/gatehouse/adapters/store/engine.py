@@ -73,7 +73,7 @@ _PG_OUTAGES: tuple[type[Exception], ...] = (
     asyncpg.exceptions.InsufficientResourcesError,
 )
 #: Errors after which a connection's state is unknown (a query may be in flight).
-_UNSAFE_TO_REUSE = (TimeoutError, OSError, *_PG_OUTAGES)
+_UNSAFE_TO_REUSE: tuple[type[Exception], ...] = (OSError, *_PG_OUTAGES)  # OSError: timeouts too
 
 
 def is_storage_outage(exc: BaseException) -> bool:
