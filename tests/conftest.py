@@ -28,6 +28,9 @@ from gatehouse.settings import Settings
 from gatehouse.wiring import Services, build_services
 from tests.helpers import Tenant, fast_passwords, make_tenant, serve_app
 
+#: Fixtures defined next to the helpers they belong to.
+pytest_plugins = ["tests.redis_server"]
+
 PG_ADMIN_URL = os.environ.get("GATEHOUSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
 REDIS_URL = os.environ.get("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -52,6 +52,11 @@ async def test_every_fast_route_answers_exactly_like_the_framework(both, service
         json={"emailAddress": "fl@example.com", "passwordHash": prehash(password)},
     )
     hive = signed_in.json()["authenticatedSession"]
+    for _ in range(3):
+        await fast.post("/session-storage/session", headers=tenant.headers)
+    listed = await fast.get("/session-storage/sessions?page_size=2", headers=tenant.headers)
+    next_page = listed.json()["next_page_token"]
+    assert next_page
 
     requests = [
         ("GET", "/session-storage/session", {"Authorization": f"Bearer {created['publisher']}"}),
@@ -60,6 +65,11 @@ async def test_every_fast_route_answers_exactly_like_the_framework(both, service
         ("GET", "/v1/session", {"X-API-Key": hive["apiKey"]}),
         ("GET", f"/v1/session?id={hive['id']}", {"X-API-Key": server}),
         ("POST", "/v1/session", {"X-API-Key": hive["apiKey"]}),
+        ("GET", "/session-storage/sessions", tenant.headers),
+        ("GET", "/session-storage/sessions?page_size=2", tenant.headers),
+        ("GET", f"/session-storage/sessions?page_size=2&page_token={next_page}", tenant.headers),
+        ("GET", "/session-storage/sessions?page_token=", tenant.headers),
+        ("GET", "/session-storage/sessions?page_size=100", tenant.headers),
         # Not sure → Litestar: errors in each surface's own shape.
         ("GET", "/session-storage/session", {"Authorization": "Bearer gs_unknown"}),
         ("GET", "/session-storage/sessions/1.00000000.00000000", tenant.headers),
@@ -68,6 +78,13 @@ async def test_every_fast_route_answers_exactly_like_the_framework(both, service
         ("GET", "/v1/session?id=1.00000000.00000000", {"X-API-Key": server}),
         ("GET", "/v1/session?id=a&id=b", {"X-API-Key": server}),
         ("POST", "/v1/session", {"X-API-Key": public}),
+        ("GET", "/session-storage/sessions?page_size=0", tenant.headers),
+        ("GET", "/session-storage/sessions?page_size=101", tenant.headers),
+        ("GET", "/session-storage/sessions?page_size=020", tenant.headers),
+        ("GET", "/session-storage/sessions?page_size=2&page_size=3", tenant.headers),
+        ("GET", "/session-storage/sessions?page_token=garbage", tenant.headers),
+        ("GET", "/session-storage/sessions?sort=desc", tenant.headers),
+        ("GET", "/session-storage/sessions", {"ClientID": tenant.client_id, "ClientSecret": "x"}),
     ]
     for method, url, headers in requests:
         a = await fast.request(method, url, headers=headers)
@@ -108,6 +125,9 @@ async def test_sure_requests_never_reach_the_framework(services) -> None:
             "/session-storage/session", headers={"Authorization": f"Bearer {issued.publisher}"}
         )
         assert good.status_code == 200 and good.json()["data"]["id"] == issued.session.id
+        listed = await http.get("/session-storage/sessions?page_size=5", headers=tenant.headers)
+        assert listed.status_code == 200
+        assert [s["id"] for s in listed.json()["data"]] == [issued.session.id]
         assert reached == []
         bad = await http.get("/session-storage/session", headers={"Authorization": "Bearer x"})
         assert bad.status_code == 418 and reached == ["/session-storage/session"]

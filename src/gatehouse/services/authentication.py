@@ -278,6 +278,10 @@ class AuthenticationService:
                 target_session_id=session_id,
                 target_project_id=None,
             )
+            # The caller's own session was resolved (and found active) a moment
+            # ago from its token: no second read.
+            if caller.session is not None and caller.session.id == session_id:
+                return caller.session
             target = await self._sessions.get(session_id)
         else:
             target = await self._sessions.get(session_id)

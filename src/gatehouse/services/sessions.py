@@ -243,17 +243,15 @@ class SessionService:
         return await self._move_expiry(session, seconds, action="renewed")
 
     async def _move_expiry(self, session: Session, seconds: int, *, action: str) -> Session:
-        async with self._db.write() as conn:
+        async with self._db.write_one() as conn:
             now = self._clock.now_us()
             expires_at = now + seconds * _US
-            if not await self._sessions.set_expiry(
-                conn, session.id, expires_at=expires_at, now=now
-            ):
-                raise SessionNotFound()
-            await self._sessions.audit(
-                conn, at=now, action=action, session=session, detail=f"ttl={seconds}"
+            detail = f"ttl={seconds}"
+            hashes = await self._sessions.move_expiry(
+                conn, session, expires_at=expires_at, now=now, action=action, detail=detail
             )
-            hashes = await self._sessions.token_hashes(conn, [session.id])
+        if hashes is None:
+            raise SessionNotFound()
         moved = replace(session, updated_at=now, expires_at=expires_at)
         if self._cache is not None:
             await self._cache.renewed(hashes, moved)

@@ -348,6 +348,14 @@ class Database:
             return self._sqlite_write()
         return _PgCheckout(self._pool, transaction=True)
 
+    def write_one(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """For a write the repository does in ONE statement on PostgreSQL: that
+        statement is its own transaction there (no BEGIN/COMMIT round trips); on
+        SQLite, where it takes several, an ordinary ``write()``."""
+        if self.is_sqlite:
+            return self._sqlite_write()
+        return _PgCheckout(self._pool, transaction=False)
+
     @asynccontextmanager
     async def _sqlite_write(self) -> AsyncIterator[AsyncConnection]:
         async with self._write_lock:

@@ -283,6 +283,9 @@ class PgPool:
         self._open = 0
 
     async def close(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            self._forget_all()
+            return
         idle, self._idle = self._idle, []
         for conn in idle:
             try:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl
+
 from gatehouse.api._common.fastpath import FastRequest, FastRoute
 from gatehouse.api._common.net import client_address
 from gatehouse.api.session_storage.guards import bearer_token
 from gatehouse.api.session_storage.schemas import (
     SessionEnvelope,
+    SessionListEnvelope,
     TokenSessionEnvelope,
     session_out,
     token_session_envelope,
 )
-from gatehouse.core.errors import SessionNotFound
+from gatehouse.core.errors import GatehouseError, SessionNotFound
+from gatehouse.services.sessions import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 __all__ = ["FAST_ROUTES"]
 
@@ -45,7 +50,47 @@ async def get_session(req: FastRequest) -> tuple[int, SessionEnvelope] | None:
     return 200, SessionEnvelope(data=session_out(session))
 
 
+_PAGE_SIZE = re.compile(r"[1-9][0-9]{0,2}")
+
+
+def _page_query(query: bytes) -> tuple[int, str | None] | None:
+    """(page_size, page_token) of a plain listing query, else None (not sure)."""
+    if not query:
+        return DEFAULT_PAGE_SIZE, None
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    found = dict(pairs)
+    if len(found) != len(pairs) or not found.keys() <= {"page_size", "page_token"}:
+        return None
+    size = found.get("page_size", str(DEFAULT_PAGE_SIZE))
+    if not _PAGE_SIZE.fullmatch(size) or int(size) > MAX_PAGE_SIZE:
+        return None
+    return int(size), found.get("page_token") or None
+
+
+async def list_sessions(req: FastRequest) -> tuple[int, SessionListEnvelope] | None:
+    client_id = req.one_header(b"clientid")
+    secret = req.one_header(b"clientsecret")
+    query = _page_query(req.query)
+    if client_id is None or secret is None or query is None:
+        return None
+    services = req.services
+    caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
+    client = await services.projects.usable_client(client_id, secret, caller=caller)
+    if client is None:
+        return None
+    page_size, page_token = query
+    try:
+        page = await services.sessions.page(
+            client.user_id, page_size=page_size, page_token=page_token
+        )
+    except GatehouseError:  # a bad page token: Litestar renders the error
+        return None
+    data = [session_out(s) for s in page.sessions]
+    return 200, SessionListEnvelope(data=data, next_page_token=page.next_token)
+
+
 FAST_ROUTES = [
+    FastRoute("GET", "/session-storage/sessions", "/session-storage/sessions", list_sessions),
     FastRoute("GET", "/session-storage/session", "/session-storage/session", whoami),
     FastRoute(
         "GET",
