@@ -39,6 +39,8 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
 class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
+    #: PostgreSQL connections per process (each ``--workers`` process has its own).
+    database_pool_size: int = 20
     redis_url: str = ""
     redis_prefix: str = "gh"
     host: str = "127.0.0.1"
@@ -74,6 +76,7 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=database_url,
+            database_pool_size=_int(env, "GATEHOUSE_DATABASE_POOL_SIZE", 20, low=1, high=1000),
             redis_url=env.get("GATEHOUSE_REDIS_URL") or "",
             redis_prefix=env.get("GATEHOUSE_REDIS_PREFIX") or "gh",
             host=env.get("GATEHOUSE_HOST") or "127.0.0.1",

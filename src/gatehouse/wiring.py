@@ -72,7 +72,7 @@ def build_services(
     clock = clock or SystemClock()
     key = load_instance_key(settings)
     tokens = TokenHasher(key)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
     # Redis (optional): shared rate-limit counters and token cache for N processes.
     redis = (
         RedisClient(settings.redis_url, prefix=settings.redis_prefix)

@@ -62,7 +62,7 @@ async def test_many_callers_share_a_bounded_number_of_connections(
             return int(value)
 
     assert await asyncio.gather(*(one(i) for i in range(30))) == list(range(30))
-    assert peak <= 3
+    assert 1 <= peak <= 3  # (1: the connections are really the tagged ones)
 
 
 async def test_a_killed_connection_is_replaced(tagged: tuple[Database, str]) -> None:

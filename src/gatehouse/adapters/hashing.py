@@ -23,6 +23,17 @@ OWASP_TIME_COST = 2
 OWASP_PARALLELISM = 1
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, e.g. under ``taskset`` or a
+    container's cpuset), not the machine's count: two argon2 hashes sharing one
+    core each evict the other's 19 MiB from the cache (measured: 33 verifies/s
+    with one thread on one core, 30.5 with two)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class Verification:
     __slots__ = ("new_hash", "ok")
 
@@ -48,7 +59,7 @@ class PasswordHasher:
             type=Type.ID,
         )
         self._pool = ThreadPoolExecutor(
-            max_workers=max_workers or max(2, os.cpu_count() or 2),
+            max_workers=max_workers or usable_cpus(),
             thread_name_prefix="argon2",
         )
         # Verified against when the user does not exist, so an unknown account costs

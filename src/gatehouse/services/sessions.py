@@ -247,14 +247,14 @@ class SessionService:
             now = self._clock.now_us()
             expires_at = now + seconds * _US
             detail = f"ttl={seconds}"
-            hashes = await self._sessions.move_expiry(
+            tokens = await self._sessions.move_expiry(
                 conn, session, expires_at=expires_at, now=now, action=action, detail=detail
             )
-        if hashes is None:
+        if tokens is None:
             raise SessionNotFound()
         moved = replace(session, updated_at=now, expires_at=expires_at)
         if self._cache is not None:
-            await self._cache.renewed(hashes, moved)
+            await self._cache.renewed(tokens, moved)
         return moved
 
     async def revoke_owned(self, user_id: int, session_id: str, *, origin: str) -> None:

@@ -150,6 +150,15 @@ class CachedToken(msgspec.Struct, array_like=True):
 
 
 _REVOKED = b"-"
+# KEYS: token keys; ARGV[1]: seconds to live; ARGV[1 + i]: the new entry of KEYS[i].
+_SET_UNLESS_REVOKED = """
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) ~= '-' then
+    redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1])
+  end
+end
+return 1
+"""
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(CachedToken).decode
 
@@ -162,7 +171,8 @@ class RedisTokenCache:
       read the database just before the revocation cannot put the token back;
     * an entry is trusted only until the expiry it carries: past it, the caller
       asks the database (a renewal elsewhere may have moved the expiry);
-    * a renewal deletes the entries (the next lookup reads the new expiry);
+    * a renewal overwrites the entries with the new expiry, unless they are
+      tombstones (atomically, in a script);
     * a tombstone that could not be written (Redis unreachable from this process)
       is kept and written as soon as Redis answers again, before any lookup here
       trusts the cache. Entries live at most ``ttl_seconds``, which bounds the
@@ -201,12 +211,19 @@ class RedisTokenCache:
             lambda r: r.execute("SET", self._key(token_hash), data, "EX", self._ttl, "NX"), None
         )
 
-    async def renewed(self, token_hashes: list[str], session: Session) -> None:
-        """Forget entries after a renewal. A racing fill can only bring back the
-        older, earlier expiry, which callers never trust past its end."""
-        if token_hashes:
-            keys = [self._key(h) for h in token_hashes]
-            await self._client.call(lambda r: r.execute("DEL", *keys), 0)
+    async def renewed(self, tokens: list[tuple[str, TokenRole]], session: Session) -> None:
+        """Store the renewed session over the old entries, so the next check is a
+        hit — but never over a tombstone (a revocation that raced the renewal
+        wins). Should this fail, the old entries still carry the older, earlier
+        expiry, which callers never trust past its end."""
+        if not tokens:
+            return
+        keys = [self._key(h) for h, _ in tokens]
+        values = [_encode(CachedToken.of(session, role)) for _, role in tokens]
+        await self._client.call(
+            lambda r: r.execute("EVAL", _SET_UNLESS_REVOKED, len(keys), *keys, self._ttl, *values),
+            None,
+        )
 
     async def revoked(self, token_hashes: list[str]) -> None:
         if token_hashes and not await self._send_tombstones(token_hashes):

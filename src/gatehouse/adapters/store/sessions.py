@@ -61,6 +61,11 @@ _DELETE_TOKENS = Prepared(
 _TOKEN_HASHES = Prepared(
     select(session_tokens.c.token_hash).where(session_tokens.c.session_id == bindparam("id"))
 )
+_TOKENS_OF = Prepared(
+    select(session_tokens.c.token_hash, session_tokens.c.role).where(
+        session_tokens.c.session_id == bindparam("id")
+    )
+)
 _ACTIVE_OF_USER = (
     sessions.c.user_id == bindparam("user_id"),
     sessions.c.expires_at > bindparam("now"),
@@ -119,7 +124,7 @@ _MOVED_AUDIT = (
     .cte("logged")
 )
 _MOVE_EXPIRY_PG = compile_pg(
-    select(_MOVED.c.id, session_tokens.c.token_hash)
+    select(_MOVED.c.id, session_tokens.c.token_hash, session_tokens.c.role)
     .select_from(_MOVED.outerjoin(session_tokens, session_tokens.c.session_id == _MOVED.c.id))
     .add_cte(_MOVED_AUDIT)
 )
@@ -239,10 +244,10 @@ class SessionRepository:
         now: int,
         action: str,
         detail: str = "",
-    ) -> list[str] | None:
-        """Move the expiry of a still-active session and audit it; the session's token
-        hashes, or None when it is gone or expired. One statement on PostgreSQL
-        (``Database.write_one``), three in the SQLite transaction."""
+    ) -> list[tuple[str, TokenRole]] | None:
+        """Move the expiry of a still-active session and audit it; the session's
+        tokens (hash, role), or None when it is gone or expired. One statement on
+        PostgreSQL (``Database.write_one``), three in the SQLite transaction."""
         if isinstance(conn, PgConnection):
             params = {
                 "sid": session.id,
@@ -253,11 +258,14 @@ class SessionRepository:
                 "detail": detail,
             }
             found = await conn.fetch(_MOVE_EXPIRY_PG, params)
-            return [r["token_hash"] for r in found if r["token_hash"]] if found else None
+            if not found:
+                return None
+            return [(r["token_hash"], TokenRole(r["role"])) for r in found if r["token_hash"]]
         if not await self.set_expiry(conn, session.id, expires_at=expires_at, now=now):
             return None
         await self.audit(conn, at=now, action=action, session=session, detail=detail)
-        return await self.token_hashes(conn, [session.id])
+        tokens = await rows(conn, _TOKENS_OF, {"id": session.id})
+        return [(r.token_hash, TokenRole(r.role)) for r in tokens]
 
     async def token_hashes(self, conn: AsyncConnection, session_ids: Sequence[str]) -> list[str]:
         if not session_ids:
