@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
-from gatehouse.adapters.cache.redis import RedisClient, RedisRateLimiter, RedisTokenCache
+from gatehouse.adapters.cache.redis import RedisClient, RedisRateLimiter
+from gatehouse.adapters.cache.shared import RedisCredentialCache, RedisTokenCache
 from gatehouse.adapters.geo import GeoLookup
 from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.providers.steam import SteamClient
@@ -97,7 +98,13 @@ def build_services(
         cache=token_cache,
     )
     projects = ProjectService(
-        db=db, projects=project_repo, users=user_repo, hasher=tokens, clock=clock, limiter=limiter
+        db=db,
+        projects=project_repo,
+        users=user_repo,
+        hasher=tokens,
+        clock=clock,
+        limiter=limiter,
+        cache=RedisCredentialCache(redis) if redis else None,
     )
     accounts = AccountService(
         db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
@@ -133,7 +140,6 @@ def build_services(
             db=db,
             tokens=AccessTokenRepository(),
             pending=PendingRepository(),
-            projects_repo=project_repo,
             projects=projects,
             accounts=accounts,
             sessions=sessions,

@@ -1,5 +1,6 @@
-"""The shared token cache against the local Redis: what a renewal leaves behind, and
-that nothing overwrites a revocation."""
+"""The shared caches (adapters/cache/shared.py) against the local Redis: what a
+renewal leaves behind, that nothing overwrites a revocation, and that a change
+to a client or an API key sends every process back to the database."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from dataclasses import replace
 
 import pytest
 
-from gatehouse.adapters.cache.redis import RedisClient, RedisTokenCache
-from gatehouse.core.models import Session, SessionOrigin, TokenRole
+from gatehouse.adapters.cache.redis import RedisClient
+from gatehouse.adapters.cache.shared import RedisCredentialCache, RedisTokenCache
+from gatehouse.core.models import (
+    ApiKeyRecord,
+    ApiKeyType,
+    Client,
+    Session,
+    SessionOrigin,
+    TokenRole,
+)
 from tests.conftest import REDIS_URL
 
 NOW = 1_772_366_400_000_000
@@ -29,13 +38,20 @@ SESSION = Session(
 
 
 @pytest.fixture
-async def cache() -> AsyncIterator[RedisTokenCache]:
+async def redis() -> AsyncIterator[RedisClient]:
     client = RedisClient(REDIS_URL, prefix=f"ghtest-{uuid.uuid4().hex[:12]}", timeout=2)
     if not await client.ping():
         pytest.skip(f"Redis unreachable at {REDIS_URL}")
-    yield RedisTokenCache(client)
-    await client.redis.execute("DEL", *(f"{client.prefix}tok:{h}" for h in ("pub", "sub")))
+    yield client
+    keys = await client.redis.execute("KEYS", client.prefix + "*")
+    if keys:
+        await client.redis.execute("DEL", *keys)
     await client.close()
+
+
+@pytest.fixture
+def cache(redis: RedisClient) -> RedisTokenCache:
+    return RedisTokenCache(redis)
 
 
 async def test_a_renewal_leaves_the_new_expiry_for_every_token(cache: RedisTokenCache) -> None:
@@ -44,14 +60,50 @@ async def test_a_renewal_leaves_the_new_expiry_for_every_token(cache: RedisToken
     await cache.renewed([("pub", TokenRole.PUBLISHER), ("sub", TokenRole.SUBSCRIBER)], renewed)
     assert await cache.lookup("pub") == (renewed, TokenRole.PUBLISHER)
     assert await cache.lookup("sub") == (renewed, TokenRole.SUBSCRIBER)
+    assert await cache.session(SESSION.id) == renewed
 
 
 async def test_a_renewal_never_overwrites_a_revocation(cache: RedisTokenCache) -> None:
     await cache.remember("pub", SESSION, TokenRole.PUBLISHER)
-    await cache.revoked(["pub"])
+    await cache.revoked([SESSION.id], ["pub"])
     renewed = replace(SESSION, expires_at=NOW + 2 * HOUR)
     await cache.renewed([("pub", TokenRole.PUBLISHER)], renewed)
     assert await cache.lookup("pub") is False
     # Nor does a fill from a lookup that read the database before the revocation.
     await cache.remember("pub", renewed, TokenRole.PUBLISHER)
     assert await cache.lookup("pub") is False
+
+
+async def test_a_revoked_session_is_gone_by_id_and_by_token(cache: RedisTokenCache) -> None:
+    await cache.remember("pub", SESSION, TokenRole.PUBLISHER)
+    await cache.remember_session(SESSION)
+    assert await cache.session(SESSION.id) == SESSION
+    await cache.revoked([SESSION.id], ["pub"])
+    await cache.remember_session(SESSION)  # a fill that read the database before
+    assert await cache.session(SESSION.id) is False
+    assert await cache.lookup("pub") is False
+
+
+CLIENT = Client(id="cl_1", project_id=1, user_id=7, name="game", created_at=NOW)
+
+
+async def test_a_changed_client_is_asked_of_the_database_again(redis: RedisClient) -> None:
+    cache = RedisCredentialCache(redis)
+    assert await cache.client(CLIENT.id) is None
+    await cache.remember_client(CLIENT, "hash-of-secret")
+    assert await cache.client(CLIENT.id) == (CLIENT, "hash-of-secret")
+    await cache.client_changed(CLIENT.id)
+    assert await cache.client(CLIENT.id) is None
+    # What a reader fetched before the change cannot come back.
+    await cache.remember_client(CLIENT, "hash-of-secret")
+    assert await cache.client(CLIENT.id) is None
+
+
+async def test_a_revoked_api_key_is_asked_of_the_database_again(redis: RedisClient) -> None:
+    cache = RedisCredentialCache(redis)
+    key = ApiKeyRecord(id=3, project_id=1, key_type=ApiKeyType.SERVER, revoked=False)
+    await cache.remember_api_key("h", key)
+    assert await cache.api_key("h") == key
+    await cache.api_key_changed("h")
+    await cache.remember_api_key("h", key)
+    assert await cache.api_key("h") is None

@@ -52,6 +52,16 @@ class ApiKeyType(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """What an ``X-API-Key`` resolves to (the key itself is stored only hashed)."""
+
+    id: int
+    project_id: int
+    key_type: ApiKeyType
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     id: int
     name: str

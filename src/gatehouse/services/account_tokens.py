@@ -32,7 +32,6 @@ from typing import Final
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.pending import PendingRepository
-from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.core.clock import Clock
 from gatehouse.core.errors import (
     AlreadyLoggedIn,
@@ -47,7 +46,6 @@ from gatehouse.core.errors import (
 from gatehouse.core.models import ApiKeyType, Project, Session, SessionOrigin, User
 from gatehouse.core.tokens import (
     ACCOUNT_TOKEN_PREFIX,
-    API_KEY_PREFIX,
     MAX_SECRET_LENGTH,
     TokenHasher,
 )
@@ -112,7 +110,6 @@ class AccountTokenService:
         db: Database,
         tokens: AccessTokenRepository,
         pending: PendingRepository,
-        projects_repo: ProjectRepository,
         projects: ProjectService,
         accounts: AccountService,
         sessions: SessionService,
@@ -124,7 +121,6 @@ class AccountTokenService:
         self._db = db
         self._tokens = tokens
         self._pending = pending
-        self._projects_repo = projects_repo
         self._projects = projects
         self._accounts = accounts
         self._sessions = sessions
@@ -167,11 +163,8 @@ class AccountTokenService:
             if project_id is None:
                 raise ProjectNotFound("No project exists yet")
             return project_id
-        if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > MAX_SECRET_LENGTH:
-            raise Forbidden("Invalid API key")
-        async with self._db.read() as conn:
-            record = await self._projects_repo.api_key_by_hash(conn, self._hasher.hash(api_key))
-        if record is None or record.revoked or record.key_type is not ApiKeyType.PUBLIC:
+        record = await self._projects.find_api_key(api_key)
+        if record is None or record.key_type is not ApiKeyType.PUBLIC:
             raise Forbidden("Invalid API key")
         return record.project_id
 

@@ -241,11 +241,8 @@ class AuthenticationService:
         if not presented or len(presented) > MAX_SECRET_LENGTH:
             return None
         if presented.startswith(API_KEY_PREFIX):
-            async with self._db.read() as conn:
-                record = await self._project_repo.api_key_by_hash(
-                    conn, self._tokens.hash(presented)
-                )
-            if record is None or record.revoked:
+            record = await self._projects.find_api_key(presented)
+            if record is None:
                 return None
             return ApiCaller(_KEY_KINDS[record.key_type], record.project_id)
         if presented.startswith(SESSION_TOKEN_PREFIX):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gatehouse.core.models import Session, TokenRole
+from gatehouse.core.models import ApiKeyRecord, Client, Session, TokenRole
 
-__all__ = ["RateLimiter", "TokenCache"]
+__all__ = ["CredentialCache", "RateLimiter", "TokenCache"]
 
 
 class RateLimiter(Protocol):
@@ -22,7 +22,8 @@ class RateLimiter(Protocol):
 
 
 class TokenCache(Protocol):
-    """token hash → (session, role), shared by every process (Redis)."""
+    """Sessions by token hash (with the token's role) and by id, shared by every
+    process (Redis). Whatever revokes a session must say so through ``revoked``."""
 
     async def lookup(self, token_hash: str) -> tuple[Session, TokenRole] | bool | None:
         """The cached answer; ``False`` when the token is known to be revoked;
@@ -35,4 +36,30 @@ class TokenCache(Protocol):
         """The session's expiry moved: its tokens (hash, role) now answer ``session``."""
         ...
 
-    async def revoked(self, token_hashes: list[str]) -> None: ...
+    async def session(self, session_id: str) -> Session | bool | None:
+        """The cached session; ``False`` when it is known to be revoked; None when
+        the cache cannot say."""
+        ...
+
+    async def remember_session(self, session: Session) -> None: ...
+
+    async def revoked(self, session_ids: list[str], token_hashes: list[str]) -> None: ...
+
+
+class CredentialCache(Protocol):
+    """Client applications and API keys, shared by every process (Redis). A change
+    to either must be reported (``client_changed``, ``api_key_changed``)."""
+
+    async def client(self, client_id: str) -> tuple[Client, str] | None:
+        """(client, secret hash) when cached, else None."""
+        ...
+
+    async def remember_client(self, client: Client, secret_hash: str) -> None: ...
+
+    async def client_changed(self, client_id: str) -> None: ...
+
+    async def api_key(self, key_hash: str) -> ApiKeyRecord | None: ...
+
+    async def remember_api_key(self, key_hash: str, key: ApiKeyRecord) -> None: ...
+
+    async def api_key_changed(self, key_hash: str) -> None: ...

@@ -18,14 +18,14 @@ from gatehouse.core.errors import (
     UserNotFound,
 )
 from gatehouse.core.ids import new_client_id
-from gatehouse.core.models import ApiKeyType, Client, LimitPolicy, Project
+from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, LimitPolicy, Project
 from gatehouse.core.tokens import (
     API_KEY_PREFIX,
     CLIENT_SECRET_PREFIX,
     MAX_SECRET_LENGTH,
     TokenHasher,
 )
-from gatehouse.services.ports import RateLimiter
+from gatehouse.services.ports import CredentialCache, RateLimiter
 from gatehouse.services.throttling import AddressThrottle
 
 __all__ = ["ProjectService", "ProjectSettings"]
@@ -83,8 +83,10 @@ class ProjectService:
         hasher: TokenHasher,
         clock: Clock,
         limiter: RateLimiter,
+        cache: CredentialCache | None = None,
     ) -> None:
         self._db = db
+        self._cache = cache
         self._projects = projects
         self._users = users
         self._hasher = hasher
@@ -164,6 +166,8 @@ class ProjectService:
         async with self._db.write() as conn:
             if not await self._projects.set_client_disabled(conn, client_id, disabled):
                 raise NotFound("No such client application")
+        if self._cache is not None:
+            await self._cache.client_changed(client_id)
 
     async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
@@ -190,13 +194,21 @@ class ProjectService:
         client_id = client_id.strip()
         found = None
         if client_id and len(client_id) <= 64 and client_id.isascii():
-            async with self._db.read() as conn:
-                found = await self._projects.client_with_hash(conn, client_id)
+            found = await self._client_with_hash(client_id)
         stored = found[1] if found else self._dummy_hash
         candidate = secret if len(secret) <= MAX_SECRET_LENGTH else ""
         if self._hasher.matches(candidate, stored) and found is not None:
             return found[0]
         return None
+
+    async def _client_with_hash(self, client_id: str) -> tuple[Client, str] | None:
+        if self._cache is not None and (cached := await self._cache.client(client_id)):
+            return cached
+        async with self._db.read() as conn:
+            found = await self._projects.client_with_hash(conn, client_id)
+        if found is not None and self._cache is not None:
+            await self._cache.remember_client(*found)
+        return found
 
     # -- API keys ----------------------------------------------------------------------
 
@@ -219,8 +231,24 @@ class ProjectService:
 
     async def revoke_api_key(self, key_id: int) -> None:
         async with self._db.write() as conn:
-            if not await self._projects.revoke_api_key(conn, key_id, self._clock.now_us()):
-                raise NotFound("No such active API key")
+            key_hash = await self._projects.revoke_api_key(conn, key_id, self._clock.now_us())
+        if key_hash is None:
+            raise NotFound("No such active API key")
+        if self._cache is not None:
+            await self._cache.api_key_changed(key_hash)
+
+    async def find_api_key(self, presented: str) -> ApiKeyRecord | None:
+        """The live key ``presented`` is, else None (unknown, malformed or revoked)."""
+        if not presented.startswith(API_KEY_PREFIX) or len(presented) > MAX_SECRET_LENGTH:
+            return None
+        key_hash = self._hasher.hash(presented)
+        found = await self._cache.api_key(key_hash) if self._cache is not None else None
+        if found is None:
+            async with self._db.read() as conn:
+                found = await self._projects.api_key_by_hash(conn, key_hash)
+            if found is not None and self._cache is not None:
+                await self._cache.remember_api_key(key_hash, found)
+        return None if found is None or found.revoked else found
 
     async def add_admin(self, project_id: int, user_id: int) -> None:
         async with self._db.write() as conn:

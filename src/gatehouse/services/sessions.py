@@ -108,8 +108,10 @@ class SessionService:
             active = await self._sessions.count_active(conn, user_id, now)
             evict = sessions_to_evict(active, project.session_limit, project.session_limit_policy)
             evicted_tokens: list[str] = []
+            evict_ids: list[str] = []
             if evict:
                 victims = await self._sessions.oldest_active(conn, user_id, now, evict)
+                evict_ids = victims
                 evicted_tokens = await self._sessions.token_hashes(conn, victims)
                 for victim in victims:
                     await self._sessions.delete(conn, victim)
@@ -135,7 +137,7 @@ class SessionService:
             await self._sessions.audit(
                 conn, at=now, action="created", session=session, origin=str(origin)
             )
-        await self._forget(evicted_tokens)
+        await self._forget(evict_ids, evicted_tokens)
         return IssuedSession(session, publisher, tuple(s for s, _ in subscribers))
 
     # -- the hot path -------------------------------------------------------------------
@@ -183,25 +185,38 @@ class SessionService:
     async def get_owned(self, user_id: int, session_id: str) -> Session:
         """A user's active session; another user's session is indistinguishable from
         a missing one."""
-        if not is_session_id(session_id):
+        if not is_session_id(session_id):  # not echoed back
             raise SessionNotFound("No active session with that id for this client's user.")
-        async with self._db.read() as conn:
-            session = await self._sessions.get(conn, session_id)
-        if (
-            session is None
-            or session.user_id != user_id
-            or not session.is_active(self._clock.now_us())
-        ):
+        session = await self._active(session_id)
+        if session is None or session.user_id != user_id:
             raise SessionNotFound(f"No active session {session_id} for this client's user.")
         return session
 
     async def get(self, session_id: str) -> Session:
-        if not is_session_id(session_id):
+        session = await self._active(session_id)
+        if session is None:
             raise SessionNotFound()
+        return session
+
+    async def _active(self, session_id: str) -> Session | None:
+        """The session if it exists and is active: from the shared cache when it
+        knows (an entry is trusted only until the expiry it carries), else from
+        the database."""
+        if not is_session_id(session_id):
+            return None
+        now = self._clock.now_us()
+        if self._cache is not None:
+            cached = await self._cache.session(session_id)
+            if cached is False:
+                return None
+            if isinstance(cached, Session) and cached.is_active(now):
+                return cached
         async with self._db.read() as conn:
             session = await self._sessions.get(conn, session_id)
-        if session is None or not session.is_active(self._clock.now_us()):
-            raise SessionNotFound()
+        if session is None or not session.is_active(now):
+            return None
+        if self._cache is not None:
+            await self._cache.remember_session(session)
         return session
 
     async def page(
@@ -269,12 +284,13 @@ class SessionService:
             await self._sessions.audit(
                 conn, at=self._clock.now_us(), action="revoked", session=session, origin=origin
             )
-        await self._forget(hashes)
+        await self._forget([session.id], hashes)
 
-    async def _forget(self, token_hashes: list[str]) -> None:
-        """Tell every process (through the shared cache) that these tokens are dead."""
-        if self._cache is not None and token_hashes:
-            await self._cache.revoked(token_hashes)
+    async def _forget(self, session_ids: list[str], token_hashes: list[str]) -> None:
+        """Tell every process (through the shared cache) that these sessions and
+        their tokens are dead."""
+        if self._cache is not None and (session_ids or token_hashes):
+            await self._cache.revoked(session_ids, token_hashes)
 
     async def revoke_by_id(self, session_id: str, *, origin: str) -> None:
         await self.revoke(await self.get(session_id), origin=origin)
@@ -290,7 +306,7 @@ class SessionService:
             await self._sessions.audit(
                 conn, at=now, action="revoked", session_ids=ids, origin=origin
             )
-        await self._forget(hashes)
+        await self._forget(ids, hashes)
         return len(ids)
 
     async def list_active(self, user_id: int) -> list[Session]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,9 +15,11 @@ from ._support import STEAM_ID, TICKET, steam_body
 
 
 @pytest.fixture
-def cli(tmp_path: Path, database_url: str):
+def cli(gatehouse_env: dict[str, str]):
+    """The CLI in the servers' environment (same database, same Redis), as an
+    operator runs it: a revocation must reach the running server's caches."""
     runner = CliRunner()
-    env = {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    env = dict(gatehouse_env)
 
     def run(args: tuple[str, ...], input: str | None) -> dict:
         result = runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)

@@ -10,24 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import client_from_row, project_from_row
 from gatehouse.adapters.store.tables import api_keys, clients, project_admins, projects
-from gatehouse.core.models import ApiKeyType, Client, Project
+from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, Project
 
-__all__ = ["ApiKeyRecord", "ProjectRepository"]
+__all__ = ["ProjectRepository"]
 
 _CLIENT_BY_ID = Prepared(select(clients).where(clients.c.id == bindparam("id")))
 _DEFAULTS = Project(id=0, name="", created_at=0)
 _API_KEY_BY_HASH = Prepared(select(api_keys).where(api_keys.c.key_hash == bindparam("h")))
 _PROJECT_BY_ID = Prepared(select(projects).where(projects.c.id == bindparam("id")))
-
-
-class ApiKeyRecord:
-    __slots__ = ("id", "key_type", "project_id", "revoked")
-
-    def __init__(self, id: int, project_id: int, key_type: ApiKeyType, revoked: bool) -> None:
-        self.id = id
-        self.project_id = project_id
-        self.key_type = key_type
-        self.revoked = revoked
 
 
 class ProjectRepository:
@@ -167,10 +157,12 @@ class ProjectRepository:
             row.id, row.project_id, ApiKeyType(row.key_type), row.revoked_at is not None
         )
 
-    async def revoke_api_key(self, conn: AsyncConnection, key_id: int, now: int) -> bool:
+    async def revoke_api_key(self, conn: AsyncConnection, key_id: int, now: int) -> str | None:
+        """Revoke a live key; its hash (for the shared cache), or None if there is none."""
         result = await conn.execute(
             update(api_keys)
             .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=now)
+            .returning(api_keys.c.key_hash)
         )
-        return bool(result.rowcount)
+        return result.scalar_one_or_none()  # type: ignore[no-any-return]
