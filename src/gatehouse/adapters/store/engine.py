@@ -29,7 +29,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
-import asyncpg
 from sqlalchemy import Connection, CursorResult, Executable, create_engine, event, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import make_url
@@ -38,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool, StaticPool
 
 from gatehouse.adapters.store.postgres import (
+    CONNECTION_TROUBLE,
     PgCompiled,
     PgConnection,
     PgPool,
@@ -65,15 +65,8 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-#: asyncpg's ways of saying "the server is unreachable, restarting or full".
-_PG_OUTAGES: tuple[type[Exception], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-)
 #: Errors after which a connection's state is unknown (a query may be in flight).
-_UNSAFE_TO_REUSE: tuple[type[Exception], ...] = (OSError, *_PG_OUTAGES)  # OSError: timeouts too
+_UNSAFE_TO_REUSE: tuple[type[Exception], ...] = (OSError, *CONNECTION_TROUBLE)  # timeouts too
 
 
 def is_storage_outage(exc: BaseException) -> bool:
@@ -82,7 +75,7 @@ def is_storage_outage(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     # ConnectionError and TimeoutError are OSErrors.
-    return isinstance(exc, (OperationalError, InterfaceError, OSError, *_PG_OUTAGES))
+    return isinstance(exc, (OperationalError, InterfaceError, OSError, *CONNECTION_TROUBLE))
 
 
 def _sqlite_writer_pragmas(dbapi_connection: Any, record: Any) -> None:
@@ -257,40 +250,49 @@ class _PgCheckout:
     A connection goes back to the pool only in a known state: after COMMIT or a
     successful ROLLBACK, or after a read that ended normally or with an ordinary
     error. A cancellation, a timeout or a broken connection may leave a query in
-    flight, so that connection is closed instead."""
+    flight, so that connection is closed instead. A connection found dead is
+    replaced once: when BEGIN fails, or under a read (which is safe to run
+    again) — never under a single-statement write, which may have committed."""
 
-    __slots__ = ("_conn", "_pool", "_transaction")
+    __slots__ = ("_conn", "_pool", "_reads_only", "_transaction")
 
-    def __init__(self, pool: PgPool, transaction: bool) -> None:
+    def __init__(self, pool: PgPool, *, transaction: bool, reads_only: bool = False) -> None:
         self._pool = pool
         self._transaction = transaction
-        self._conn: asyncpg.Connection | None = None
+        self._reads_only = reads_only
+        self._conn: PgConnection | None = None
 
     async def __aenter__(self) -> AsyncConnection:
-        self._conn = conn = await self._pool.acquire()
-        if self._transaction:
+        raw = await self._pool.acquire()
+        if not self._transaction:
+            self._conn = PgConnection(raw, replace=self._pool.replace if self._reads_only else None)
+            return cast(AsyncConnection, self._conn)
+        for attempt in (1, 2):
             try:
-                await conn.execute("BEGIN")
-            except BaseException:
-                self._pool.release(conn, reusable=False)
-                raise
-        return cast(AsyncConnection, PgConnection(conn))
+                await raw.execute("BEGIN")
+                break
+            except BaseException as exc:
+                if attempt == 2 or not isinstance(exc, CONNECTION_TROUBLE):
+                    self._pool.release(raw, reusable=False)
+                    raise
+                raw = await self._pool.replace(raw)
+        self._conn = PgConnection(raw)
+        return cast(AsyncConnection, self._conn)
 
     async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
-        conn = self._conn
-        assert conn is not None
-        self._conn = None
+        assert self._conn is not None
+        raw, self._conn = self._conn.raw, None
         reusable = exc is None or (
             isinstance(exc, Exception) and not isinstance(exc, _UNSAFE_TO_REUSE)
         )
         try:
             if self._transaction and reusable:
-                await conn.execute("COMMIT" if exc is None else "ROLLBACK")
+                await raw.execute("COMMIT" if exc is None else "ROLLBACK")
         except BaseException:
             reusable = False
             raise
         finally:
-            self._pool.release(conn, reusable=reusable)
+            self._pool.release(raw, reusable=reusable)
 
 
 class Database:
@@ -340,7 +342,7 @@ class Database:
             if self._loop_reader is None:
                 self._loop_reader = self._loop_connection(0)
             return self._loop_reader
-        return _PgCheckout(self._pool, transaction=False)
+        return _PgCheckout(self._pool, transaction=False, reads_only=True)
 
     def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A transaction: committed when the block ends, rolled back on an error."""

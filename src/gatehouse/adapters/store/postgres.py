@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque, namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from gatehouse.core.errors import InvalidInput
 
 __all__ = [
+    "CONNECTION_TROUBLE",
     "PgCompiled",
     "PgConnection",
     "PgPool",
@@ -141,37 +142,62 @@ def _rowcount(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
+#: asyncpg's ways of saying the connection or the server is gone, restarting or
+#: full. A connection that raised one of these is never reused.
+CONNECTION_TROUBLE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    OSError,
+)
+
+Replace = Callable[[asyncpg.Connection], Awaitable[asyncpg.Connection]]
+
+
 class PgConnection:
-    """One asyncpg connection, checked out of ``PgPool`` for a read or a transaction."""
+    """One asyncpg connection, checked out of ``PgPool`` for a read or a transaction.
 
-    __slots__ = ("raw",)
+    A read checkout may replace its connection once: a pooled connection that the
+    server closed while it sat idle (a restart, an administrator, an idle
+    timeout) fails its next statement, and a read is safe to run again on a
+    fresh one — so that failure never reaches the caller."""
 
-    def __init__(self, raw: asyncpg.Connection) -> None:
+    __slots__ = ("_replace", "raw")
+
+    def __init__(self, raw: asyncpg.Connection, replace: Replace | None = None) -> None:
         self.raw = raw
+        self._replace = replace
+
+    async def _call(self, run: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+        try:
+            return await run(self.raw)
+        except CONNECTION_TROUBLE as exc:
+            replace, self._replace = self._replace, None
+            if replace is None or isinstance(exc, TimeoutError):  # a timeout would repeat
+                raise
+            self.raw = await replace(self.raw)
+            return await run(self.raw)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(getattr(exc, "query", None) or "", None, exc) from exc
 
     async def fetch(self, compiled: PgCompiled, params: dict[str, Any] | None) -> list[Any]:
-        try:
-            found: list[Any] = await self.raw.fetch(compiled.sql, *compiled.values(params))
-            return found
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(compiled.sql, None, exc) from exc
+        values = compiled.values(params)
+        found: list[Any] = await self._call(lambda raw: raw.fetch(compiled.sql, *values))
+        return found
 
     async def command(self, compiled: PgCompiled, params: dict[str, Any] | None) -> int:
-        try:
-            status = await self.raw.execute(compiled.sql, *compiled.values(params))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(compiled.sql, None, exc) from exc
-        return _rowcount(status)
+        values = compiled.values(params)
+        return _rowcount(await self._call(lambda raw: raw.execute(compiled.sql, *values)))
 
     async def execute(self, statement: Executable, parameters: Any = None) -> PgResult:
         if isinstance(parameters, list):  # executemany, as SQLAlchemy spells it
             if not parameters:
                 return PgResult([], 0)
             compiled = compile_pg(statement, list(parameters[0]))
-            try:
-                await self.raw.executemany(compiled.sql, [compiled.values(p) for p in parameters])
-            except asyncpg.IntegrityConstraintViolationError as exc:
-                raise IntegrityError(compiled.sql, None, exc) from exc
+            rows = [compiled.values(p) for p in parameters]
+            await self._call(lambda raw: raw.executemany(compiled.sql, rows))
             return PgResult([], len(parameters))
         compiled = compile_pg(statement, list(parameters) if parameters else None)
         if compiled.returns_rows:
@@ -260,6 +286,17 @@ class PgPool:
             return
         if not self._wake(conn):
             self._idle.append(conn)
+
+    async def replace(self, dead: asyncpg.Connection) -> asyncpg.Connection:
+        """A fresh connection for one found dead. Its idle siblings most likely died
+        with it (a server restart, a failover): they are closed too, so that
+        neither this caller nor the next ones meet them."""
+        self.release(dead, reusable=False)
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.terminate()
+        self._open = max(0, self._open - len(idle))
+        return await self.acquire()
 
     def _wake(self, conn: asyncpg.Connection | None) -> bool:
         """Hand ``conn`` (or, with None, a free slot) to the first live waiter."""
