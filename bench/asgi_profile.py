@@ -2,7 +2,7 @@
 load generator), ``--concurrency`` requests at a time, and print the CPU time
 this process spends per request, then the top functions by own time.
 
-    python bench/asgi_profile.py [bearer|session|list|v3user|v1get|renew]
+    python bench/asgi_profile.py [bearer|session|list|v3user|v1get|v1server|renew]
                                  [--requests N] [--concurrency C] [--no-profile]
 
 The backend comes from the usual ``GATEHOUSE_*`` variables (SQLite in a temporary
@@ -67,12 +67,12 @@ async def prepare(which: str, app: Any, services: Any) -> tuple[str, str, list[A
             headers={"X-API-Key": public_key},
             json={"emailAddress": "u@p.test", "passwordHash": prehash},
         )
-    api_key = answer.json()["authenticatedSession"]["apiKey"]
-    return (
-        ("GET" if which == "v1get" else "POST"),
-        "/v1/session",
-        [(b"x-api-key", api_key.encode())],
-    )
+    signed_in = answer.json()["authenticatedSession"]
+    if which == "v1server":
+        _, server_key = await services.projects.create_api_key(project.id, ApiKeyType.SERVER)
+        return "GET", f"/v1/session?id={signed_in['id']}", [(b"x-api-key", server_key.encode())]
+    method = "GET" if which == "v1get" else "POST"
+    return method, "/v1/session", [(b"x-api-key", signed_in["apiKey"].encode())]
 
 
 async def main(which: str, n: int, concurrency: int, profile: bool) -> None:
@@ -83,6 +83,8 @@ async def main(which: str, n: int, concurrency: int, profile: bool) -> None:
     app = create_app(settings, services)
     method, path, headers = await prepare(which, app, services)
 
+    path, _, query = path.partition("?")
+
     async def one() -> None:
         scope = {
             "type": "http",
@@ -92,7 +94,7 @@ async def main(which: str, n: int, concurrency: int, profile: bool) -> None:
             "scheme": "http",
             "path": path,
             "raw_path": path.encode(),
-            "query_string": b"",
+            "query_string": query.encode(),
             "root_path": "",
             "headers": headers,
             "client": ("127.0.0.1", 1),
@@ -138,7 +140,7 @@ if __name__ == "__main__":
         "which",
         nargs="?",
         default="bearer",
-        choices=["bearer", "session", "list", "v3user", "v1get", "renew"],
+        choices=["bearer", "session", "list", "v3user", "v1get", "v1server", "renew"],
     )
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=16)
