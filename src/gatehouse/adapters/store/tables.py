@@ -164,8 +164,11 @@ sessions = Table(
     Column("client_id", String(64), nullable=True),
     Column("ip", String(45), nullable=False, server_default=""),
     Column("user_agent", String(512), nullable=False, server_default=""),
-    # Keyset listing (oldest first) and the per-user limit count.
+    # Keyset listing (oldest first).
     Index("ix_sessions_user_created", "user_id", "created_at", "id"),
+    # The per-user limit count (a range on the user's own entries, whatever the
+    # planner's statistics say about how users share the table).
+    Index("ix_sessions_user_expires", "user_id", "expires_at"),
     # The sweeper.
     Index("ix_sessions_expires", "expires_at"),
 )

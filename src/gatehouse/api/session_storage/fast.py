@@ -16,6 +16,7 @@ from gatehouse.api.session_storage.schemas import (
     token_session_envelope,
 )
 from gatehouse.core.errors import GatehouseError, SessionNotFound
+from gatehouse.core.models import Client
 from gatehouse.services.sessions import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 __all__ = ["FAST_ROUTES"]
@@ -33,18 +34,25 @@ async def whoami(req: FastRequest) -> tuple[int, TokenSessionEnvelope] | None:
     return 200, token_session_envelope(resolved.session, str(resolved.role))
 
 
-async def get_session(req: FastRequest) -> tuple[int, SessionEnvelope] | None:
+async def _client(req: FastRequest) -> Client | None:
+    """The client application of the ClientID + ClientSecret headers, when it is
+    certainly usable."""
     client_id = req.one_header(b"clientid")
     secret = req.one_header(b"clientsecret")
-    if client_id is None or secret is None or req.query:
+    if client_id is None or secret is None:
         return None
     services = req.services
     caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    client = await services.projects.usable_client(client_id, secret, caller=caller)
+    client: Client | None = await services.projects.usable_client(client_id, secret, caller=caller)
+    return client
+
+
+async def get_session(req: FastRequest) -> tuple[int, SessionEnvelope] | None:
+    client = None if req.query else await _client(req)
     if client is None:
         return None
     try:
-        session = await services.sessions.get_owned(client.user_id, req.tail)
+        session = await req.services.sessions.get_owned(client.user_id, req.tail)
     except SessionNotFound:
         return None
     return 200, SessionEnvelope(data=session_out(session))
@@ -68,19 +76,13 @@ def _page_query(query: bytes) -> tuple[int, str | None] | None:
 
 
 async def list_sessions(req: FastRequest) -> tuple[int, SessionListEnvelope] | None:
-    client_id = req.one_header(b"clientid")
-    secret = req.one_header(b"clientsecret")
     query = _page_query(req.query)
-    if client_id is None or secret is None or query is None:
-        return None
-    services = req.services
-    caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    client = await services.projects.usable_client(client_id, secret, caller=caller)
-    if client is None:
+    client = None if query is None else await _client(req)
+    if query is None or client is None:
         return None
     page_size, page_token = query
     try:
-        page = await services.sessions.page(
+        page = await req.services.sessions.page(
             client.user_id, page_size=page_size, page_token=page_token
         )
     except GatehouseError:  # a bad page token: Litestar renders the error
