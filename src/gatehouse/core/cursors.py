@@ -16,10 +16,12 @@ import hmac
 import json
 from dataclasses import dataclass
 
-__all__ = ["Cursor", "CursorCodec", "InvalidCursor"]
+__all__ = ["MAX_TOKEN_LENGTH", "Cursor", "CursorCodec", "InvalidCursor"]
 
 _TAG_BYTES = 16
-_MAX_TOKEN_LENGTH = 512
+#: Decoding refuses anything longer (bounded work on untrusted input); encoding
+#: refuses to mint it. Room for ids of ~1,000 ASCII characters (session ids are 37).
+MAX_TOKEN_LENGTH = 1536
 
 
 class InvalidCursor(ValueError):
@@ -43,12 +45,19 @@ class CursorCodec:
         return mac.digest()[:_TAG_BYTES]
 
     def encode(self, cursor: Cursor, *, scope: str) -> str:
-        payload = json.dumps([cursor.created_at, cursor.id], separators=(",", ":")).encode()
+        # UTF-8 rather than \uXXXX escapes: a non-ASCII id costs 2-4 bytes a
+        # character, not 6-12.
+        payload = json.dumps(
+            [cursor.created_at, cursor.id], separators=(",", ":"), ensure_ascii=False
+        ).encode()
         raw = payload + self._tag(scope, payload)
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        token = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidCursor("id too long for a page token")
+        return token
 
     def decode(self, token: str, *, scope: str) -> Cursor:
-        if not token or len(token) > _MAX_TOKEN_LENGTH or not token.isascii():
+        if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             raise InvalidCursor("malformed page token")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from gatehouse.core.cursors import Cursor, CursorCodec, InvalidCursor
+from gatehouse.core.cursors import MAX_TOKEN_LENGTH, Cursor, CursorCodec, InvalidCursor
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -17,8 +17,8 @@ B64URL = string.ascii_letters + string.digits + "-_"
 
 codec = CursorCodec(KEY)
 
-# Bounded so every token stays under the decoder's 512-character cap (a \uXXXX
-# escape pair is 12 JSON bytes per character); see test_long_ids_round_trip.
+# Bounded so every token stays under the decoder's cap (MAX_TOKEN_LENGTH); see
+# test_encode_refuses_what_decode_would_refuse.
 ids = st.text(max_size=20)
 created_ats = st.integers(min_value=0, max_value=2**63 - 1)
 cursors = st.builds(Cursor, created_ats, ids)
@@ -61,15 +61,20 @@ def test_tokens_are_unpadded_base64url_ascii(cursor: Cursor) -> None:
     assert len(token) % 4 != 1  # a length no unpadded base64 can have
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CursorCodec.encode mints tokens longer than the 512 characters decode "
-    "accepts (ids over ~350 ASCII or ~30 escaped characters); unreachable with session "
-    "ids (<= 37 chars) but encode should refuse what decode refuses",
-)
-def test_long_ids_round_trip() -> None:
-    cursor = Cursor(0, "x" * 400)
+@pytest.mark.parametrize("cursor_id", ["x" * 400, "é" * 300, "\U0001f3ae" * 200])
+def test_long_ids_round_trip(cursor_id: str) -> None:
+    cursor = Cursor(2**63 - 1, cursor_id)
     assert codec.decode(codec.encode(cursor, scope=SCOPE), scope=SCOPE) == cursor
+
+
+def test_encode_refuses_what_decode_would_refuse() -> None:
+    """Every token encode mints is one decode accepts: an id too long is refused
+    up front instead of producing an unusable next_page_token."""
+    with pytest.raises(InvalidCursor, match="too long"):
+        codec.encode(Cursor(0, "x" * 2000), scope=SCOPE)
+    longest = codec.encode(Cursor(0, "x" * 1000), scope=SCOPE)
+    assert len(longest) <= MAX_TOKEN_LENGTH
+    assert refused("A" * (MAX_TOKEN_LENGTH + 1))
 
 
 def test_refused_under_another_scope() -> None:
