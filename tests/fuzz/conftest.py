@@ -19,8 +19,6 @@ import pytest
 from litestar import Litestar
 
 from gatehouse.adapters.providers.steam import SteamClient
-from gatehouse.adapters.store.engine import Database
-from gatehouse.adapters.store.migrate import migrate
 from gatehouse.app import create_app
 from gatehouse.core.models import ApiKeyType, SessionOrigin
 from gatehouse.core.passwords import prehash
@@ -101,19 +99,6 @@ async def _seed(services: Services) -> Seed:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("fuzz-template") / "gatehouse.sqlite3"
-
-    async def setup() -> None:
-        db = Database(f"sqlite:///{path}")
-        await migrate(db)
-        await db.dispose()
-
-    asyncio.run(setup())
-    return path
-
-
-@pytest.fixture(scope="module")
 def steam() -> Iterator[FakeSteam]:
     # Every fuzzed ticket is unknown to it (Steam's "invalid ticket" answer).
     with FakeSteam(tickets={}) as fake:
@@ -121,10 +106,10 @@ def steam() -> Iterator[FakeSteam]:
 
 
 @pytest.fixture
-def fuzz_app(tmp_path: Path, migrated: Path, steam: FakeSteam) -> Iterator[FuzzApp]:
+def fuzz_app(tmp_path: Path, sqlite_template: Path, steam: FakeSteam) -> Iterator[FuzzApp]:
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(migrated, data / "gatehouse.sqlite3")
+    shutil.copy(sqlite_template, data / "gatehouse.sqlite3")
     settings = Settings.from_env(
         {"GATEHOUSE_DATA_DIR": str(data), "GATEHOUSE_STEAM_API_URL": steam.base_url}
     )
