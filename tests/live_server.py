@@ -120,6 +120,21 @@ def cli_json(env: dict[str, str], cwd: Path, *args: str) -> dict:
     return value
 
 
+def cli_user_with_client(
+    env: dict[str, str], cwd: Path, project_id: int, username: str
+) -> tuple[int, dict[str, str]]:
+    """A user of the project and a client application of theirs, made with the CLI:
+    (user id, the ``ClientID``/``ClientSecret`` headers)."""
+    user = cli_json(
+        env, cwd, "user", "create", "--project", str(project_id), "--username", username, "--json"
+    )
+    client = cli_json(env, cwd, "client", "create", "--user", str(user["id"]), "--json")
+    return int(user["id"]), {
+        "ClientID": client["client_id"],
+        "ClientSecret": client["client_secret"],
+    }
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -218,20 +233,8 @@ def gatehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateh
         "--webrtc-url",
         WEBRTC_URL,
     )
-    user = cli_json(
-        env,
-        data_dir,
-        "user",
-        "create",
-        "--project",
-        str(project_id),
-        "--username",
-        "sdk-user",
-        "--json",
-    )
-    user_id = int(user["id"])
-    client = cli_json(env, data_dir, "client", "create", "--user", str(user_id), "--json")
-    client_id, client_secret = client["client_id"], client["client_secret"]
+    user_id, client = cli_user_with_client(env, data_dir, project_id, "sdk-user")
+    client_id, client_secret = client["ClientID"], client["ClientSecret"]
     assert isinstance(client_id, str) and client_id, client
     assert isinstance(client_secret, str) and client_secret, client
 

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
-from tests.live_server import _env, cli, cli_json, start_server, stop_server
+from tests.live_server import _env, cli, cli_json, cli_user_with_client, start_server, stop_server
 
 CLIENTS = 4
 LOAD_SECONDS = 1.5
@@ -151,19 +151,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged(gatehouse_env: dict[str, 
     env = {**_env(data_dir), **gatehouse_env}
     project = cli_json(env, data_dir, "project", "create", "crash", "--json")
     cli(env, data_dir, "project", "set", str(project["id"]), "--session-limit", "0")
-    user = cli_json(
-        env,
-        data_dir,
-        "user",
-        "create",
-        "--project",
-        str(project["id"]),
-        "--username",
-        "crash-player",
-        "--json",
-    )
-    made = cli_json(env, data_dir, "client", "create", "--user", str(user["id"]), "--json")
-    creds = {"ClientID": made["client_id"], "ClientSecret": made["client_secret"]}
+    user_id, creds = cli_user_with_client(env, data_dir, project["id"], "crash-player")
 
     proc, base_url, err_path = start_server(env, data_dir)
     try:
@@ -216,7 +204,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged(gatehouse_env: dict[str, 
     )
     assert len(unheard_of) <= CLIENTS, unheard_of  # creations in flight at the kill
 
-    by_cli = cli_json(env, data_dir, "session", "list", "--user", str(user["id"]), "--json")
+    by_cli = cli_json(env, data_dir, "session", "list", "--user", str(user_id), "--json")
     assert {s["id"]: unix(s["expires_at"]) for s in by_cli["sessions"]} == api
 
     ids, roles, audited = asyncio.run(stored_rows(gatehouse_env["GATEHOUSE_DATABASE_URL"]))

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import _env, cli_json, start_server, stop_server
+from tests.live_server import _env, cli_json, cli_user_with_client, start_server, stop_server
 
 
 @pytest.mark.parametrize("database_url", ["postgres+redis"], indirect=True)
@@ -26,24 +26,10 @@ def test_revocation_is_seen_by_every_process_at_once(
             env = {**_env(data_dir), **shared, "GATEHOUSE_DATA_DIR": str(data_dir)}
             if not servers:
                 project = cli_json(env, data_dir, "project", "create", "mp", "--json")
-                user = cli_json(
-                    env,
-                    data_dir,
-                    "user",
-                    "create",
-                    "--project",
-                    str(project["id"]),
-                    "--username",
-                    "player",
-                    "--json",
-                )
-                client = cli_json(
-                    env, data_dir, "client", "create", "--user", str(user["id"]), "--json"
-                )
+                _, creds = cli_user_with_client(env, data_dir, project["id"], "player")
             proc, base_url, _ = start_server(env, data_dir)
             servers.append((proc, base_url))
         (_, a), (_, b) = servers
-        creds = {"ClientID": client["client_id"], "ClientSecret": client["client_secret"]}
 
         with httpx.Client(timeout=10) as http:
             for _ in range(3):
