@@ -123,27 +123,22 @@ def measure(
     body: str = "",
     half: bool = True,
 ) -> Result:
-    rps, p50, p99, errors = wrk(
-        url,
-        duration=args.duration,
-        connections=args.connections,
-        headers=headers,
-        method=method,
-        body=body,
-    )
-    result = Result(name, rps, p50, p99, errors)
-    if half and rps > 0:
-        # Each connection waits so that all of them together offer ~half the maximum.
-        delay = 1000.0 * args.connections / (rps / 2)
-        _, result.half_p50_ms, result.half_p99_ms, _ = wrk(
+    def load(delay_ms: float = 0.0) -> tuple[float, float, float, int]:
+        return wrk(
             url,
             duration=args.duration,
             connections=args.connections,
             headers=headers,
             method=method,
             body=body,
-            delay_ms=delay,
+            delay_ms=delay_ms,
         )
+
+    rps, p50, p99, errors = load()
+    result = Result(name, rps, p50, p99, errors)
+    if half and rps > 0:
+        # Each connection waits so that all of them together offer ~half the maximum.
+        _, result.half_p50_ms, result.half_p99_ms, _ = load(1000.0 * args.connections / (rps / 2))
     print(f"  {name}: {rps:,.0f}/s", file=sys.stderr)
     return result
 
