@@ -41,7 +41,6 @@ from gatehouse.adapters.store.postgres import (
     PgCompiled,
     PgConnection,
     PgPool,
-    compile_pg,
     pg_dsn,
     refuse_nul,
     wrap_rows,
@@ -65,17 +64,13 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-#: Errors after which a connection's state is unknown (a query may be in flight).
-_UNSAFE_TO_REUSE: tuple[type[Exception], ...] = (OSError, *CONNECTION_TROUBLE)  # timeouts too
-
-
 def is_storage_outage(exc: BaseException) -> bool:
     """Is this the database being unreachable or busy (retry later), rather than a
     bug? SQLAlchemy wraps the SQLite driver's errors; asyncpg's come raw."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    # ConnectionError and TimeoutError are OSErrors.
-    return isinstance(exc, (OperationalError, InterfaceError, OSError, *CONNECTION_TROUBLE))
+    # CONNECTION_TROUBLE holds OSError, and so ConnectionError and TimeoutError.
+    return isinstance(exc, (OperationalError, InterfaceError, *CONNECTION_TROUBLE))
 
 
 def _sqlite_writer_pragmas(dbapi_connection: Any, record: Any) -> None:
@@ -129,7 +124,7 @@ class Prepared:
     @property
     def pg(self) -> PgCompiled:
         if self._pg is None:
-            self._pg = compile_pg(self.stmt)
+            self._pg = PgCompiled(self.stmt)
         return self._pg
 
     def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
@@ -283,7 +278,7 @@ class _PgCheckout:
         assert self._conn is not None
         raw, self._conn = self._conn.raw, None
         reusable = exc is None or (
-            isinstance(exc, Exception) and not isinstance(exc, _UNSAFE_TO_REUSE)
+            isinstance(exc, Exception) and not isinstance(exc, CONNECTION_TROUBLE)
         )
         try:
             if self._transaction and reusable:

@@ -36,7 +36,6 @@ __all__ = [
     "PgConnection",
     "PgPool",
     "PgResult",
-    "compile_pg",
     "pg_dsn",
     "refuse_nul",
     "wrap_rows",
@@ -93,10 +92,6 @@ class PgCompiled:
         return values
 
 
-def compile_pg(stmt: Executable, keys: Sequence[str] | None = None) -> PgCompiled:
-    return PgCompiled(stmt, keys)
-
-
 class PgResult:
     """The parts of SQLAlchemy's ``CursorResult`` the repositories use."""
 
@@ -108,9 +103,6 @@ class PgResult:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
-
-    def all(self) -> list[Any]:
-        return list(self._rows)
 
     def first(self) -> Any:
         return self._rows[0] if self._rows else None
@@ -195,11 +187,11 @@ class PgConnection:
         if isinstance(parameters, list):  # executemany, as SQLAlchemy spells it
             if not parameters:
                 return PgResult([], 0)
-            compiled = compile_pg(statement, list(parameters[0]))
+            compiled = PgCompiled(statement, list(parameters[0]))
             rows = [compiled.values(p) for p in parameters]
             await self._call(lambda raw: raw.executemany(compiled.sql, rows))
             return PgResult([], len(parameters))
-        compiled = compile_pg(statement, list(parameters) if parameters else None)
+        compiled = PgCompiled(statement, list(parameters) if parameters else None)
         if compiled.returns_rows:
             found = wrap_rows(await self.fetch(compiled, parameters))
             return PgResult(found, len(found))

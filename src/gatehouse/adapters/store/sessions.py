@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatehouse.adapters.store.engine import Prepared, first, rows, run
-from gatehouse.adapters.store.postgres import PgConnection, compile_pg
+from gatehouse.adapters.store.postgres import PgCompiled, PgConnection
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
 from gatehouse.core.cursors import Cursor
@@ -57,9 +57,6 @@ _INSERT_TOKEN = Prepared(
 _DELETE = Prepared(delete(sessions).where(sessions.c.id == bindparam("id")))
 _DELETE_TOKENS = Prepared(
     delete(session_tokens).where(session_tokens.c.session_id == bindparam("id"))
-)
-_TOKEN_HASHES = Prepared(
-    select(session_tokens.c.token_hash).where(session_tokens.c.session_id == bindparam("id"))
 )
 _TOKENS_OF = Prepared(
     select(session_tokens.c.token_hash, session_tokens.c.role).where(
@@ -123,7 +120,7 @@ _MOVED_AUDIT = (
     )
     .cte("logged")
 )
-_MOVE_EXPIRY_PG = compile_pg(
+_MOVE_EXPIRY_PG = PgCompiled(
     select(_MOVED.c.id, session_tokens.c.token_hash, session_tokens.c.role)
     .select_from(_MOVED.outerjoin(session_tokens, session_tokens.c.session_id == _MOVED.c.id))
     .add_cte(_MOVED_AUDIT)
@@ -271,7 +268,7 @@ class SessionRepository:
         if not session_ids:
             return []
         if len(session_ids) == 1:
-            found = await rows(conn, _TOKEN_HASHES, {"id": session_ids[0]})
+            found = await rows(conn, _TOKENS_OF, {"id": session_ids[0]})
             return [r.token_hash for r in found]
         stmt = select(session_tokens.c.token_hash).where(
             session_tokens.c.session_id.in_(list(session_ids))
