@@ -47,18 +47,18 @@ return 1
 
 
 class SharedCache:
-    """One namespace of key → bytes entries, with tombstones (see the module)."""
+    """name → bytes entries, with tombstones (see the module). Names carry their
+    kind ("tok:<hash>", "ses:<id>"), so one call can touch several kinds."""
 
-    def __init__(self, client: RedisClient, namespace: str, *, ttl_seconds: int = 60) -> None:
+    def __init__(self, client: RedisClient, *, ttl_seconds: int = 60) -> None:
         self._client = client
-        self._namespace = namespace
         self._ttl = ttl_seconds
         self._unsent: set[str] = set()
         self.hits = 0
         self.misses = 0
 
-    def _key(self, key: str) -> str:
-        return f"{self._client.prefix}{self._namespace}:{key}"
+    def _key(self, name: str) -> str:
+        return self._client.prefix + name
 
     async def get(self, key: str) -> bytes | bool | None:
         """The entry; False for a tombstone; None when unknown (or Redis is away)."""
@@ -174,52 +174,53 @@ def _decoded(raw: bytes, decode: Any) -> Any:
 
 
 class RedisTokenCache:
-    """Sessions by bearer-token hash ("tok") and by id ("ses")."""
+    """Sessions by bearer-token hash ("tok:") and by id ("ses:")."""
 
     def __init__(self, client: RedisClient, *, ttl_seconds: int = 60) -> None:
-        self._tokens = SharedCache(client, "tok", ttl_seconds=ttl_seconds)
-        self._ids = SharedCache(client, "ses", ttl_seconds=ttl_seconds)
+        self._cache = SharedCache(client, ttl_seconds=ttl_seconds)
 
     async def lookup(self, token_hash: str) -> tuple[Session, TokenRole] | bool | None:
         """The cached answer; ``False`` for a revoked token; None when unknown here."""
-        raw = await self._tokens.get(token_hash)
+        raw = await self._cache.get(f"tok:{token_hash}")
         if not isinstance(raw, bytes):
             return raw
         row = _decoded(raw, _decode_session)
         return None if row is None else (session_from_row(row), TokenRole(row.role))
 
     async def remember(self, token_hash: str, session: Session, role: TokenRole) -> None:
-        await self._tokens.fill(token_hash, _encode(_Columns.of(session, str(role))))
+        await self._cache.fill(f"tok:{token_hash}", _encode(_Columns.of(session, str(role))))
 
     async def session(self, session_id: str) -> Session | bool | None:
         """The cached session; ``False`` when it was revoked; None when unknown here."""
-        raw = await self._ids.get(session_id)
+        raw = await self._cache.get(f"ses:{session_id}")
         if not isinstance(raw, bytes):
             return raw
         row = _decoded(raw, _decode_session)
         return None if row is None else session_from_row(row)
 
     async def remember_session(self, session: Session) -> None:
-        await self._ids.fill(session.id, _encode(_Columns.of(session)))
+        await self._cache.fill(f"ses:{session.id}", _encode(_Columns.of(session)))
 
     async def renewed(self, tokens: list[tuple[str, TokenRole]], session: Session) -> None:
-        """Store the renewed session over the old entries, so the next check is a
-        hit. Should this fail, the old entries still carry the older, earlier
-        expiry, which callers never trust past its end."""
-        await self._tokens.refresh([(h, _encode(_Columns.of(session, str(r)))) for h, r in tokens])
-        await self._ids.refresh([(session.id, _encode(_Columns.of(session)))])
+        """Store the renewed session over the old entries (one round trip), so the
+        next check is a hit. Should this fail, the old entries still carry the
+        older, earlier expiry, which callers never trust past its end."""
+        items = [(f"tok:{h}", _encode(_Columns.of(session, str(r)))) for h, r in tokens]
+        items.append((f"ses:{session.id}", _encode(_Columns.of(session))))
+        await self._cache.refresh(items)
 
     async def revoked(self, session_ids: list[str], token_hashes: list[str]) -> None:
-        await self._tokens.changed(token_hashes)
-        await self._ids.changed(session_ids)
+        await self._cache.changed(
+            [f"tok:{h}" for h in token_hashes] + [f"ses:{i}" for i in session_ids]
+        )
 
     @property
     def hits(self) -> int:
-        return self._tokens.hits + self._ids.hits
+        return self._cache.hits
 
     @property
     def misses(self) -> int:
-        return self._tokens.misses + self._ids.misses
+        return self._cache.misses
 
     @property
     def hit_ratio(self) -> float:
@@ -228,15 +229,14 @@ class RedisTokenCache:
 
 
 class RedisCredentialCache:
-    """Client applications by ClientID ("cli", with the secret's hash) and API keys
-    by their hash ("key"). A tombstone here only means "ask the database"."""
+    """Client applications by ClientID ("cli:", with the secret's hash) and API keys
+    by their hash ("key:"). A tombstone here only means "ask the database"."""
 
     def __init__(self, client: RedisClient, *, ttl_seconds: int = 60) -> None:
-        self._clients = SharedCache(client, "cli", ttl_seconds=ttl_seconds)
-        self._keys = SharedCache(client, "key", ttl_seconds=ttl_seconds)
+        self._cache = SharedCache(client, ttl_seconds=ttl_seconds)
 
     async def client(self, client_id: str) -> tuple[Client, str] | None:
-        raw = await self._clients.get(client_id)
+        raw = await self._cache.get(f"cli:{client_id}")
         row = _decoded(raw, _decode_client) if isinstance(raw, bytes) else None
         return None if row is None else (client_from_row(row), row.secret_hash)
 
@@ -250,13 +250,13 @@ class RedisCredentialCache:
             client.disabled,
             secret_hash,
         )
-        await self._clients.fill(client.id, _encode(row))
+        await self._cache.fill(f"cli:{client.id}", _encode(row))
 
     async def client_changed(self, client_id: str) -> None:
-        await self._clients.changed([client_id])
+        await self._cache.changed([f"cli:{client_id}"])
 
     async def api_key(self, key_hash: str) -> ApiKeyRecord | None:
-        raw = await self._keys.get(key_hash)
+        raw = await self._cache.get(f"key:{key_hash}")
         row = _decoded(raw, _decode_key) if isinstance(raw, bytes) else None
         if row is None:
             return None
@@ -264,7 +264,7 @@ class RedisCredentialCache:
 
     async def remember_api_key(self, key_hash: str, key: ApiKeyRecord) -> None:
         row = _ApiKeyColumns(key.id, key.project_id, str(key.key_type), key.revoked)
-        await self._keys.fill(key_hash, _encode(row))
+        await self._cache.fill(f"key:{key_hash}", _encode(row))
 
     async def api_key_changed(self, key_hash: str) -> None:
-        await self._keys.changed([key_hash])
+        await self._cache.changed([f"key:{key_hash}"])
