@@ -54,6 +54,9 @@ class Settings:
     log_level: str = "info"
     #: Answer the hot reads outside the framework (api/_common/fastpath.py).
     fast_lane: bool = True
+    #: IPv6 callers are one caller per network of this many bits for per-address
+    #: limits (IPv4 callers are one per address).
+    ipv6_prefix: int = 64
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +91,7 @@ class Settings:
             sweep_interval_seconds=_int(env, "GATEHOUSE_SWEEP_INTERVAL", 60, low=1, high=86_400),
             log_level=(env.get("GATEHOUSE_LOG_LEVEL") or "info").lower(),
             fast_lane=(env.get("GATEHOUSE_FAST_LANE") or "1") not in ("0", "false", "no"),
+            ipv6_prefix=_int(env, "GATEHOUSE_IPV6_PREFIX", 64, low=16, high=128),
         )
 
     @property

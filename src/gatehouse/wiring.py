@@ -28,6 +28,7 @@ from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import SessionService
+from gatehouse.services.throttling import Throttles
 from gatehouse.settings import Settings, load_instance_key
 
 __all__ = ["Services", "build_services"]
@@ -81,6 +82,7 @@ def build_services(
         else None
     )
     limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+    throttles = Throttles(limiter, ipv6_prefix=settings.ipv6_prefix)
     token_cache = RedisTokenCache(redis) if redis else None
     passwords = passwords or PasswordHasher()
     session_repo = SessionRepository()
@@ -94,7 +96,7 @@ def build_services(
         hasher=tokens,
         clock=clock,
         cursors=CursorCodec(tokens.derive(b"page-token")),
-        limiter=limiter,
+        throttles=throttles,
         cache=token_cache,
     )
     projects = ProjectService(
@@ -103,21 +105,25 @@ def build_services(
         users=user_repo,
         hasher=tokens,
         clock=clock,
-        limiter=limiter,
+        throttles=throttles,
         cache=RedisCredentialCache(redis) if redis else None,
     )
     accounts = AccountService(
         db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
     )
+    devices = DeviceRepository()
+    pending = PendingRepository()
     credentials = CredentialService(
         db=db,
         users=user_repo,
+        devices=devices,
+        pending=pending,
         sessions=sessions,
         passwords=passwords,
         tokens=tokens,
         secretbox=secretbox,
         clock=clock,
-        limiter=limiter,
+        throttles=throttles,
     )
     steam = steam or SteamClient(settings.steam_api_url)
     return Services(
@@ -139,20 +145,20 @@ def build_services(
         account_tokens=AccountTokenService(
             db=db,
             tokens=AccessTokenRepository(),
-            pending=PendingRepository(),
+            pending=pending,
             projects=projects,
             accounts=accounts,
             sessions=sessions,
             credentials=credentials,
             hasher=tokens,
             clock=clock,
-            limiter=limiter,
+            throttles=throttles,
         ),
         authentication=AuthenticationService(
             db=db,
             users=user_repo,
             project_repo=project_repo,
-            devices=DeviceRepository(),
+            devices=devices,
             projects=projects,
             sessions=sessions,
             credentials=credentials,
@@ -161,6 +167,6 @@ def build_services(
             secretbox=secretbox,
             steam=steam,
             clock=clock,
-            limiter=limiter,
+            throttles=throttles,
         ),
     )

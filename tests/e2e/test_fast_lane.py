@@ -1,7 +1,7 @@
 """The fast lane (api/_common/fastpath.py) answers hot reads outside the framework.
 It must be invisible: for every request it serves, the answer is byte for byte
-what the Litestar handler gives, and every request it is unsure about (errors
-included) is answered by Litestar in the surface's own shape."""
+what the Litestar handler gives, errors included (one renderer per surface), and
+every request it is unsure about goes on to Litestar."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ async def test_every_fast_route_answers_exactly_like_the_framework(both, service
         ("GET", f"/session-storage/sessions?page_size=2&page_token={next_page}", tenant.headers),
         ("GET", "/session-storage/sessions?page_token=", tenant.headers),
         ("GET", "/session-storage/sessions?page_size=100", tenant.headers),
-        # Not sure → Litestar: errors in each surface's own shape.
+        # Errors, from the lane or from Litestar: each surface's own shape.
         ("GET", "/session-storage/session", {"Authorization": "Bearer gs_unknown"}),
         ("GET", "/session-storage/sessions/1.00000000.00000000", tenant.headers),
         ("GET", f"/session-storage/sessions/{created['id']}?x=1", tenant.headers),
@@ -129,5 +129,10 @@ async def test_sure_requests_never_reach_the_framework(services) -> None:
         assert listed.status_code == 200
         assert [s["id"] for s in listed.json()["data"]] == [issued.session.id]
         assert reached == []
+        # A credential a service has looked at is answered here, error included, so
+        # it is checked (and counted) once; a request without one goes on.
         bad = await http.get("/session-storage/session", headers={"Authorization": "Bearer x"})
-        assert bad.status_code == 418 and reached == ["/session-storage/session"]
+        assert bad.status_code == 401 and bad.json()["errors"][0]["status"] == 401
+        assert reached == []
+        bare = await http.get("/session-storage/session")
+        assert bare.status_code == 418 and reached == ["/session-storage/session"]

@@ -33,15 +33,15 @@ import pytest
 from gatehouse.core.clock import FrozenClock
 from gatehouse.core.models import ApiKeyType
 from gatehouse.core.passwords import prehash
-from gatehouse.services.account_tokens import TOKEN_ISSUE_LIMIT
-from gatehouse.services.credentials import (
+from gatehouse.services.throttling import (
+    BEARER_PER_ADDRESS,
+    CLIENT_SECRET_PER_ADDRESS,
+    DEVICE_TOKENS_PER_ADDRESS,
     PASSWORD_PER_ACCOUNT,
     PASSWORD_PER_ADDRESS,
     SECOND_FACTOR_PER_ACCOUNT,
     SECOND_FACTOR_PER_ADDRESS,
 )
-from gatehouse.services.projects import CLIENT_AUTH_FAILURES_PER_MINUTE
-from gatehouse.services.throttling import TOKEN_FAILURES_PER_MINUTE
 from gatehouse.wiring import Services
 from tests.helpers import make_tenant
 
@@ -241,7 +241,7 @@ async def test_client_secret_guessing_is_throttled_per_address(
     tenant = await make_tenant(services, project_id)
     created = await client.post(f"{SS}/session", headers=tenant.headers)
     one = f"{SS}/sessions/{created.json()['data']['id']}"  # a fast-lane route
-    for i in range(CLIENT_AUTH_FAILURES_PER_MINUTE):
+    for i in range(CLIENT_SECRET_PER_ADDRESS.attempts):
         bad = (
             {"ClientID": tenant.client_id, "ClientSecret": f"gc_{secrets.token_urlsafe(32)}"}
             if i % 2
@@ -262,7 +262,7 @@ async def test_a_client_id_attacked_from_many_addresses_still_works_for_its_owne
 ) -> None:
     """No lockout keyed on the (public) ClientID: the owner is never locked out."""
     tenant = await make_tenant(services, project_id)
-    for i in range(2 * CLIENT_AUTH_FAILURES_PER_MINUTE):
+    for i in range(2 * CLIENT_SECRET_PER_ADDRESS.attempts):
         bad = {"ClientID": tenant.client_id, "ClientSecret": "gc_guess", **at(address(i))}
         assert (await client.get(f"{SS}/sessions", headers=bad)).status_code == 401
     owner = {**tenant.headers, **at(BYSTANDER)}
@@ -285,7 +285,7 @@ async def test_api_key_guessing_is_throttled_per_address(
         revoked,
         "not-a-key-at-all",
     ]
-    for i in range(TOKEN_FAILURES_PER_MINUTE):
+    for i in range(BEARER_PER_ADDRESS.attempts):
         r = await client.get(
             f"{V1}/session", headers={"X-API-Key": guesses[i % len(guesses)], **at(GUESSER)}
         )
@@ -313,7 +313,7 @@ async def test_bearer_token_guessing_is_throttled_per_address(
     publisher = (await client.post(f"{SS}/session", headers=tenant.headers)).json()["data"][
         "publisher"
     ]
-    for i in range(TOKEN_FAILURES_PER_MINUTE):
+    for i in range(BEARER_PER_ADDRESS.attempts):
         guess = f"gs_{secrets.token_urlsafe(32)}" if i % 2 else f"junk{i}"
         r = await client.get(
             f"{SS}/session", headers={"Authorization": f"Bearer {guess}", **at(GUESSER)}
@@ -332,7 +332,7 @@ async def test_private_token_guessing_is_throttled_per_address(
     account = await make_account(services, project_id)
     personal, _ = await services.account_tokens.create_personal_token(account.user.id)
     device = await device_token(client)
-    for i in range(TOKEN_FAILURES_PER_MINUTE):
+    for i in range(BEARER_PER_ADDRESS.attempts):
         guess = f"gt_{secrets.token_urlsafe(32)}" if i % 2 else f"junk{i}"
         r = await client.get(f"{V3}/user", headers={"PRIVATE-TOKEN": guess, **at(GUESSER)})
         assert r.status_code == 403 and r.json()["errorCode"] == 10020, r.text
@@ -347,7 +347,7 @@ async def test_private_token_guessing_is_throttled_per_address(
 
 
 async def test_device_token_creation_is_throttled_per_address(client, project_id: int) -> None:
-    for _ in range(TOKEN_ISSUE_LIMIT):
+    for _ in range(DEVICE_TOKENS_PER_ADDRESS.attempts):
         assert (await client.post(f"{V3}/token", headers=at(GUESSER))).status_code == 201
     assert_v3_throttled(await client.post(f"{V3}/token", headers=at(GUESSER)))
     assert (await client.post(f"{V3}/token", headers=at(BYSTANDER))).status_code == 201

@@ -95,6 +95,8 @@ class User:
     created_at: int = 0
     has_password: bool = False
     totp_enabled: bool = False
+    #: core/passwords.py credential_stamp of the row this was read from.
+    credential_stamp: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,17 @@ password works on every surface.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 
-__all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "is_prehash", "prehash"]
+__all__ = [
+    "MAX_PASSWORD_LENGTH",
+    "MIN_PASSWORD_LENGTH",
+    "credential_stamp",
+    "is_prehash",
+    "prehash",
+    "same_stamp",
+]
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -24,3 +32,17 @@ def prehash(password: str) -> str:
 
 def is_prehash(value: str) -> bool:
     return _PREHASH.fullmatch(value) is not None
+
+
+def credential_stamp(password_hash: str | None, totp_secret_enc: str | None) -> str:
+    """Changes whenever the password or the second factor does. A sign-in carries
+    the stamp of the credentials it verified, and its session may start only while
+    the stored stamp is still the same (services/sessions.py), so a sign-in that
+    verified an old password cannot outlive the change that replaced it."""
+    material = f"{password_hash or ''}\x00{totp_secret_enc or ''}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def same_stamp(a: str | None, b: str | None) -> bool:
+    """Stamps derive from secrets: compared in constant time."""
+    return a is not None and b is not None and hmac.compare_digest(a, b)

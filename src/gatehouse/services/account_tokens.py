@@ -39,7 +39,6 @@ from gatehouse.core.errors import (
     InvalidOneTimePassword,
     PendingSignInNotFound,
     ProjectNotFound,
-    RateLimited,
     SessionNotFound,
     UserNotFound,
 )
@@ -51,10 +50,9 @@ from gatehouse.core.tokens import (
 )
 from gatehouse.services.accounts import AccountService
 from gatehouse.services.credentials import CredentialService
-from gatehouse.services.ports import RateLimiter
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import SessionService
-from gatehouse.services.throttling import AddressThrottle
+from gatehouse.services.throttling import Throttles
 
 __all__ = [
     "AccountToken",
@@ -70,8 +68,6 @@ TOUCH_EVERY_SECONDS: Final = 300
 OTP_WINDOW_SECONDS: Final = 300
 MAX_OTP_ATTEMPTS: Final = 5
 SHORT_TTL_SECONDS: Final = 12 * 3600
-TOKEN_ISSUE_LIMIT: Final = 30  # per caller address
-TOKEN_ISSUE_WINDOW: Final = 60  # seconds
 
 
 class TokenKind(enum.StrEnum):
@@ -116,7 +112,7 @@ class AccountTokenService:
         credentials: CredentialService,
         hasher: TokenHasher,
         clock: Clock,
-        limiter: RateLimiter,
+        throttles: Throttles,
     ) -> None:
         self._db = db
         self._tokens = tokens
@@ -127,19 +123,15 @@ class AccountTokenService:
         self._credentials = credentials
         self._hasher = hasher
         self._clock = clock
-        self._limiter = limiter
-        self._token_throttle = AddressThrottle(limiter, "private-token-auth")
+        self._token_throttle = throttles.private_token
+        self._issue_throttle = throttles.device_tokens
 
     # -- issuing ---------------------------------------------------------------------------
 
     async def issue_device_token(self, *, caller: str, api_key: str | None = None) -> IssuedToken:
         """A new logged-out device token of the default project (the lowest id), or of
         the project of a public ``X-API-Key``. Rate-limited per caller address."""
-        retry = await self._limiter.hit(
-            f"v3-token:{caller}", limit=TOKEN_ISSUE_LIMIT, window=TOKEN_ISSUE_WINDOW
-        )
-        if retry is not None:
-            raise RateLimited(retry, "Too many tokens requested")
+        await self._issue_throttle.spend(caller=caller)
         project_id = await self._project_for(api_key)
         secret, token_hash = self._hasher.new(ACCOUNT_TOKEN_PREFIX)
         now = self._clock.now_us()
@@ -190,22 +182,12 @@ class AccountTokenService:
         """Who is this token? Forbidden for anything unknown, malformed or expired;
         each such failure is counted per caller address, and a throttled address is
         refused (429) even with a right token."""
-        await self._token_throttle.check(caller)
-        try:
-            return await self._resolve(secret)
-        except Forbidden:
-            await self._token_throttle.failed(caller)
-            raise
-
-    async def usable(self, secret: str, *, caller: str) -> AccountToken | None:
-        """The token when ``resolve`` would accept it, else None; counts nothing (the
-        fast lane, which defers every failure to it)."""
-        if await self._token_throttle.throttled(caller) is not None:
-            return None
-        try:
-            return await self._resolve(secret)
-        except Forbidden:
-            return None
+        async with self._token_throttle.attempt(caller=caller) as attempt:
+            try:
+                return await self._resolve(secret)
+            except Forbidden:
+                attempt.failed()
+                raise
 
     async def _resolve(self, secret: str) -> AccountToken:
         if not secret.startswith(ACCOUNT_TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
@@ -268,7 +250,11 @@ class AccountTokenService:
                     user_id=user.id,
                     now=now,
                     expires_at=expires_at,
-                    data=json.dumps({"rememberMe": int(remember_me)}),
+                    # The stamp of the password verified here: the second step
+                    # starts nothing once it has changed.
+                    data=json.dumps(
+                        {"rememberMe": int(remember_me), "stamp": user.credential_stamp}
+                    ),
                 )
             return AuthRequest(True, expires_at)
         await self._complete(
@@ -306,11 +292,18 @@ class AccountTokenService:
         if not taken:  # a concurrent call finished (or ended) it first
             raise PendingSignInNotFound()
         try:
-            remember = json.loads(pending.data).get("rememberMe") == 1
+            data = json.loads(pending.data)
+            remember, stamp = data.get("rememberMe") == 1, str(data.get("stamp", ""))
         except (ValueError, AttributeError):
-            remember = False
+            remember, stamp = False, ""
         await self._complete(
-            token, user, remember, ("password", factor), caller=caller, user_agent=user_agent
+            token,
+            user,
+            remember,
+            ("password", factor),
+            caller=caller,
+            user_agent=user_agent,
+            credential_stamp=stamp,
         )
 
     async def _complete(
@@ -322,6 +315,7 @@ class AccountTokenService:
         *,
         caller: str,
         user_agent: str,
+        credential_stamp: str | None = None,
     ) -> None:
         project = await self._projects.get(token.project_id)
         issued = await self._sessions.start(
@@ -332,6 +326,7 @@ class AccountTokenService:
             factors=factors,
             ip=caller,
             user_agent=user_agent,
+            credential_stamp=credential_stamp or user.credential_stamp,
         )
         async with self._db.write() as conn:
             bound = await self._tokens.bind(

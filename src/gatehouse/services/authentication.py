@@ -59,16 +59,14 @@ from gatehouse.core.tokens import (
     SESSION_TOKEN_PREFIX,
     TokenHasher,
 )
-from gatehouse.services.credentials import CredentialService
-from gatehouse.services.ports import RateLimiter
+from gatehouse.services.credentials import TRUSTED_DEVICE, CredentialService
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import IssuedSession, SessionService
-from gatehouse.services.throttling import AddressThrottle
+from gatehouse.services.throttling import Throttles
 
 __all__ = [
     "HIVEMP_SESSION_SECONDS",
     "MAX_STEAM_TICKETS",
-    "TRUSTED_DEVICE_SECONDS",
     "ApiCaller",
     "AuthenticationFailed",
     "AuthenticationService",
@@ -78,7 +76,6 @@ __all__ = [
 ]
 
 HIVEMP_SESSION_SECONDS: Final = 3600
-TRUSTED_DEVICE_SECONDS: Final = 30 * 86_400
 MAX_STEAM_TICKETS: Final = 8
 MAX_EMAIL_LENGTH: Final = 320
 MAX_CODE_LENGTH: Final = 64
@@ -199,7 +196,7 @@ class AuthenticationService:
         secretbox: SecretBox,
         steam: SteamClient,
         clock: Clock,
-        limiter: RateLimiter,
+        throttles: Throttles,
     ) -> None:
         self._db = db
         self._users = users
@@ -213,7 +210,8 @@ class AuthenticationService:
         self._box = secretbox
         self._steam = steam
         self._clock = clock
-        self._key_throttle = AddressThrottle(limiter, "api-key-auth")
+        self._key_throttle = throttles.api_key
+        self._password_throttle = throttles.password
 
     # -- who is calling? ---------------------------------------------------------------
 
@@ -222,20 +220,13 @@ class AuthenticationService:
         Unknown, revoked and expired keys all answer ``InvalidCredentials``; each
         such failure is counted per caller address, and a throttled address is
         refused (429) even with a right key."""
-        await self._key_throttle.check(caller)
-        found = await self._api_caller(presented)
-        if found is None:
-            if presented:  # a missing key is no guess
-                await self._key_throttle.failed(caller)
-            raise InvalidCredentials("Missing, unknown or revoked API key", field="X-API-Key")
+        async with self._key_throttle.attempt(caller=caller) as attempt:
+            found = await self._api_caller(presented)
+            if found is None:
+                if presented:  # a missing key is no guess
+                    attempt.failed()
+                raise InvalidCredentials("Missing, unknown or revoked API key", field="X-API-Key")
         return found
-
-    async def usable_api_key(self, presented: str, *, caller: str) -> ApiCaller | None:
-        """The caller when ``resolve_api_key`` would accept the key, else None;
-        counts nothing (the fast lane, which defers every failure to it)."""
-        if await self._key_throttle.throttled(caller) is not None:
-            return None
-        return await self._api_caller(presented)
 
     async def _api_caller(self, presented: str | None) -> ApiCaller | None:
         if not presented or len(presented) > MAX_SECRET_LENGTH:
@@ -345,6 +336,9 @@ class AuthenticationService:
         if email and password_hash:
             prompts.email_address = prompts.password = True
             if project.password_registration and not await self._email_exists(project.id, email):
+                # "Unknown, register?" tells whether an email has an account: such
+                # answers cost the caller's address like a failed password would.
+                await self._password_throttle.spend(caller=ip)
                 registering = True
             else:
                 password_user = await self._credentials.check_password(
@@ -413,7 +407,13 @@ class AuthenticationService:
             elif req.prompt_for_project:
                 if administered:
                     needs_2fa = not new_user and user.totp_enabled
-                    needs_2fa = needs_2fa and not await self._device_trusted(user.id, req)
+                    if needs_2fa:
+                        needs_2fa = (
+                            await self._credentials.second_factor(
+                                user, None, device_identifier=req.device_identifier, caller=ip
+                            )
+                            is None
+                        )
                     return SignInOutcome(
                         intent, Prompts(two_factor=needs_2fa), available_projects=administered
                     )
@@ -422,17 +422,20 @@ class AuthenticationService:
                 raise Forbidden("You do not administer this project", field="requestedRole")
 
         # 4. Second factor, unless this device is trusted.
-        if not new_user and user.totp_enabled and not await self._device_trusted(user.id, req):
-            if not req.two_factor_code:
-                return SignInOutcome(intent, Prompts(two_factor=True))
+        if not new_user and user.totp_enabled:
             prompts.two_factor = True
-            factor = await self._credentials.check_second_factor(
-                user, req.two_factor_code, caller=ip
+            factor = await self._credentials.second_factor(
+                user, req.two_factor_code, device_identifier=req.device_identifier, caller=ip
             )
             prompts.two_factor = False
-            factors.append(factor)
-            if req.trust_device and req.device_identifier:
-                await self._trust_device(user.id, req.device_identifier, req.device_name or "")
+            if factor is None:
+                return SignInOutcome(intent, Prompts(two_factor=True))
+            if factor != TRUSTED_DEVICE:
+                factors.append(factor)
+                if req.trust_device and req.device_identifier:
+                    await self._credentials.trust_device(
+                        user, req.device_identifier, req.device_name or ""
+                    )
 
         # 5. Link, create the default project, start the session.
         if link_steam:
@@ -450,6 +453,7 @@ class AuthenticationService:
             scope="admin" if role == ROLE_ADMIN else "user",
             ip=ip,
             user_agent=user_agent[:512],
+            credential_stamp=user.credential_stamp,
         )
         return SignInOutcome(intent, issued=issued)
 
@@ -560,32 +564,6 @@ class AuthenticationService:
             raise IdentityAlreadyLinked(field=_TICKETS_FIELD) from None
 
     # -- trusted devices -------------------------------------------------------------------
-
-    def _device_hash(self, user_id: int, identifier: str) -> str:
-        return self._tokens.hash(f"trusted-device:{user_id}:{identifier}")
-
-    async def _device_trusted(self, user_id: int, req: SignInRequest) -> bool:
-        if not req.device_identifier:
-            return False
-        async with self._db.read() as conn:
-            return await self._devices.is_trusted(
-                conn,
-                user_id=user_id,
-                device_hash=self._device_hash(user_id, req.device_identifier),
-                now=self._clock.now_us(),
-            )
-
-    async def _trust_device(self, user_id: int, identifier: str, name: str) -> None:
-        now = self._clock.now_us()
-        async with self._db.write() as conn:
-            await self._devices.trust(
-                conn,
-                user_id=user_id,
-                device_hash=self._device_hash(user_id, identifier),
-                name=name,
-                now=now,
-                expires_at=now + TRUSTED_DEVICE_SECONDS * _US,
-            )
 
     async def trusted_devices(self, user_id: int) -> list[TrustedDevice]:
         async with self._db.read() as conn:

@@ -1,19 +1,27 @@
 """Checking what a person knows: passwords and second factors (TOTP, recovery
-codes), with the throttling every guessable secret needs. Shared by every
-sign-in surface, so one password and one authenticator work everywhere.
+codes, trusted devices), with the throttling every guessable secret needs, and
+changing them. Shared by every sign-in surface, so one password and one
+authenticator work everywhere.
 
-Throttling counts failures per account and per caller address; once either is
-over its limit the check is refused (429) before any secret is compared, so a
-guesser learns nothing more until the window closes.
+Every check reserves its attempt before any secret is compared
+(services/throttling.py): per account and per caller address, atomically, so
+parallel guesses meet the same limits as sequential ones.
+
+Every credential change closes every door opened by the old credentials: the
+user's sessions end, trusted devices are forgotten and sign-ins waiting for a
+second step are dropped. A sign-in that verified the old credentials carries
+their stamp (core/passwords.py), and its session cannot start after the change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.store.devices import DeviceRepository
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.pending import PendingRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core import totp
 from gatehouse.core.clock import Clock, from_us
@@ -21,30 +29,22 @@ from gatehouse.core.errors import (
     InvalidCredentials,
     InvalidInput,
     InvalidOneTimePassword,
-    RateLimited,
     UserNotFound,
 )
 from gatehouse.core.models import User
-from gatehouse.core.passwords import is_prehash, prehash
+from gatehouse.core.passwords import credential_stamp, is_prehash, prehash, same_stamp
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.accounts import check_password
-from gatehouse.services.ports import RateLimiter
 from gatehouse.services.sessions import SessionService
+from gatehouse.services.throttling import Throttles
 
-__all__ = ["CredentialService", "Limit", "TotpEnrolment"]
+__all__ = ["TRUSTED_DEVICE_SECONDS", "CredentialService", "TotpEnrolment"]
 
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    attempts: int
-    window: int
-
-
-PASSWORD_PER_ACCOUNT = Limit(5, 300)
-PASSWORD_PER_ADDRESS = Limit(30, 300)
-SECOND_FACTOR_PER_ACCOUNT = Limit(5, 300)
-SECOND_FACTOR_PER_ADDRESS = Limit(30, 300)
+TRUSTED_DEVICE_SECONDS: Final = 30 * 86_400
+_US: Final = 1_000_000
+#: The factor a trusted device stands in for.
+TRUSTED_DEVICE: Final = "trusted-device"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,33 +60,25 @@ class CredentialService:
         *,
         db: Database,
         users: UserRepository,
+        devices: DeviceRepository,
+        pending: PendingRepository,
         sessions: SessionService,
         passwords: PasswordHasher,
         tokens: TokenHasher,
         secretbox: SecretBox,
         clock: Clock,
-        limiter: RateLimiter,
+        throttles: Throttles,
     ) -> None:
         self._db = db
         self._users = users
+        self._devices = devices
+        self._pending = pending
         self._sessions = sessions
         self._passwords = passwords
         self._tokens = tokens
         self._box = secretbox
         self._clock = clock
-        self._limiter = limiter
-
-    # -- throttling --------------------------------------------------------------------
-
-    async def _refuse_if_throttled(self, checks: list[tuple[str, Limit]]) -> None:
-        for key, limit in checks:
-            retry = await self._limiter.peek(key, limit=limit.attempts, window=limit.window)
-            if retry is not None:
-                raise RateLimited(retry)
-
-    async def _count_failure(self, checks: list[tuple[str, Limit]]) -> None:
-        for key, limit in checks:
-            await self._limiter.hit(key, limit=limit.attempts, window=limit.window)
+        self._throttles = throttles
 
     # -- passwords -----------------------------------------------------------------------
 
@@ -95,35 +87,39 @@ class CredentialService:
     ) -> User:
         """The user whose ``by`` ("username" or "email") is ``login`` and whose
         password prehash is ``password_hash``. Unknown account and wrong password
-        raise the same error after the same work (one full argon2id verify)."""
+        raise the same error after the same work (one full argon2id verify). The
+        user carries the stamp of the credentials verified here."""
         if not is_prehash(password_hash):
             raise InvalidInput(
                 "passwordHash must be 64 lowercase hex characters", field="passwordHash"
             )
-        account_key = f"pw:acct:{project_id}:{login.strip().lower()[:320]}"
-        checks = [(account_key, PASSWORD_PER_ACCOUNT), (f"pw:addr:{caller}", PASSWORD_PER_ADDRESS)]
-        await self._refuse_if_throttled(checks)
-        row: Any = None
-        if 0 < len(login) <= 320:
-            async with self._db.read() as conn:
-                if by == "email":
-                    row = await self._users.by_email(conn, project_id, login)
-                else:
-                    row = await self._users.by_username(conn, project_id, login)
-        stored = row.password_hash if row is not None else None
-        result = await self._passwords.verify(stored, password_hash)
-        if not result.ok or row is None:
-            await self._count_failure(checks)
-            raise InvalidCredentials("Invalid user name or password")
-        await self._limiter.reset(account_key)
+        account = f"{project_id}:{login.strip().lower()[:320]}"
+        async with self._throttles.password.attempt(caller=caller, account=account) as attempt:
+            row: Any = None
+            if 0 < len(login) <= 320:
+                async with self._db.read() as conn:
+                    if by == "email":
+                        row = await self._users.by_email(conn, project_id, login)
+                    else:
+                        row = await self._users.by_username(conn, project_id, login)
+            stored = row.password_hash if row is not None else None
+            result = await self._passwords.verify(stored, password_hash)
+            if not result.ok or row is None:
+                attempt.failed()
+                raise InvalidCredentials("Invalid user name or password")
+        verified = row.password_hash
         if result.new_hash is not None:  # parameters changed since this hash was made
             async with self._db.write() as conn:
-                await self._users.update(
-                    conn, row.id, now=self._clock.now_us(), password_hash=result.new_hash
-                )
+                if await self._users.replace_password_hash(
+                    conn, row.id, old=verified, new=result.new_hash, now=self._clock.now_us()
+                ):
+                    verified = result.new_hash
         async with self._db.read() as conn:
             user = await self._users.get(conn, row.id)
-        assert user is not None
+        if user is None or not same_stamp(
+            user.credential_stamp, credential_stamp(verified, row.totp_secret_enc)
+        ):  # changed while it was being verified: the old password opens nothing
+            raise InvalidCredentials("Invalid user name or password")
         return user
 
     async def check_plain_password(
@@ -134,37 +130,93 @@ class CredentialService:
         )
 
     async def set_password(self, user_id: int, password: str) -> int:
-        """Set a new password; every session of the user ends. Returns how many."""
+        """Set a new password; every door the old one opened closes. Returns how
+        many sessions ended."""
         check_password(password)
         new_hash = await self._passwords.hash(prehash(password))
+        return await self._change(user_id, origin="password-change", password_hash=new_hash)
+
+    async def _change(self, user_id: int, *, origin: str, **values: Any) -> int:
+        """Write a credential change, and in the same transaction forget the user's
+        trusted devices and end their pending sign-ins; then end every session.
+        Returns how many sessions ended."""
+        codes: list[str] | None = values.pop("recovery_code_hashes", None)
         async with self._db.write() as conn:
-            if not await self._users.update(
-                conn, user_id, now=self._clock.now_us(), password_hash=new_hash
-            ):
+            if not await self._users.update(conn, user_id, now=self._clock.now_us(), **values):
                 raise UserNotFound()
-        return await self._sessions.revoke_all(user_id, origin="password-change")
+            if codes is not None:
+                await self._users.replace_recovery_codes(conn, user_id, codes)
+            await self._devices.forget_all(conn, user_id=user_id)
+            await self._pending.delete_for_user(conn, user_id)
+        return await self._sessions.revoke_all(user_id, origin=origin)
 
     # -- second factor -------------------------------------------------------------------
 
+    def _device_hash(self, user_id: int, identifier: str) -> str:
+        return self._tokens.hash(f"trusted-device:{user_id}:{identifier}")
+
+    async def second_factor(
+        self, user: User, code: str | None, *, device_identifier: str | None, caller: str
+    ) -> str | None:
+        """The second factor satisfied: a trusted device (``device_identifier``), or
+        a current TOTP code (once: no replay, ±1 step), or an unused recovery code;
+        None when nothing was offered and the code must be asked for.
+
+        One attempt per call, throttled per account and per address: a device
+        probe that fails with no code counts as a failure, as does a wrong code."""
+        if not device_identifier and not code:
+            return None
+        account = str(user.id)
+        async with self._throttles.second_factor.attempt(caller=caller, account=account) as attempt:
+            if device_identifier and await self._device_trusted(user.id, device_identifier):
+                return TRUSTED_DEVICE
+            if not code:
+                attempt.failed()
+                return None
+            factor = await self._check_code(user.id, code.strip())
+            if factor is None:
+                attempt.failed()
+                raise InvalidOneTimePassword()
+            return factor
+
     async def check_second_factor(self, user: User, code: str, *, caller: str) -> str:
-        """Accept a current TOTP code (once: no replay, ±1 step) or an unused recovery
-        code. Returns the factor satisfied: ``"totp"`` or ``"recovery-code"``."""
-        checks = [
-            (f"2fa:acct:{user.id}", SECOND_FACTOR_PER_ACCOUNT),
-            (f"2fa:addr:{caller}", SECOND_FACTOR_PER_ADDRESS),
-        ]
-        await self._refuse_if_throttled(checks)
-        code = code.strip()
-        factor = None
-        if len(code) == totp.DIGITS and code.isascii() and code.isdigit():
-            if await self._check_totp(user.id, code):
-                factor = "totp"
-        elif 0 < len(code) <= 64 and await self._use_recovery_code(user.id, code):
-            factor = "recovery-code"
+        """A TOTP or recovery code (no trusted device): see ``second_factor``."""
+        factor = await self.second_factor(user, code, device_identifier=None, caller=caller)
         if factor is None:
-            await self._count_failure(checks)
             raise InvalidOneTimePassword()
         return factor
+
+    async def _check_code(self, user_id: int, code: str) -> str | None:
+        if len(code) == totp.DIGITS and code.isascii() and code.isdigit():
+            return "totp" if await self._check_totp(user_id, code) else None
+        if 0 < len(code) <= 64 and await self._use_recovery_code(user_id, code):
+            return "recovery-code"
+        return None
+
+    async def _device_trusted(self, user_id: int, identifier: str) -> bool:
+        async with self._db.read() as conn:
+            return await self._devices.is_trusted(
+                conn,
+                user_id=user_id,
+                device_hash=self._device_hash(user_id, identifier),
+                now=self._clock.now_us(),
+            )
+
+    async def trust_device(self, user: User, identifier: str, name: str) -> None:
+        """Let ``identifier`` skip the second factor for 30 days, unless the
+        credentials changed since ``user`` was read (then nothing is trusted)."""
+        now = self._clock.now_us()
+        async with self._db.write() as conn:
+            if not same_stamp(await self._users.lock(conn, user.id), user.credential_stamp):
+                return
+            await self._devices.trust(
+                conn,
+                user_id=user.id,
+                device_hash=self._device_hash(user.id, identifier),
+                name=name,
+                now=now,
+                expires_at=now + TRUSTED_DEVICE_SECONDS * _US,
+            )
 
     async def _check_totp(self, user_id: int, code: str) -> bool:
         async with self._db.read() as conn:
@@ -193,32 +245,30 @@ class CredentialService:
 
     async def enable_totp(self, user_id: int, *, issuer: str = "Gatehouse") -> TotpEnrolment:
         """(Re)enrol an authenticator: new seed (stored encrypted), ten new recovery
-        codes (stored hashed). Every session of the user ends."""
+        codes (stored hashed). Every door the old factor opened closes."""
         secret = totp.new_secret()
         codes = totp.new_recovery_codes()
-        async with self._db.write() as conn:
+        async with self._db.read() as conn:
             user = await self._users.get(conn, user_id)
-            if user is None:
-                raise UserNotFound()
-            await self._users.update(
-                conn,
-                user_id,
-                now=self._clock.now_us(),
-                totp_secret_enc=self._box.seal(secret, context=f"totp:user:{user_id}"),
-                totp_last_step=None,
-            )
-            await self._users.replace_recovery_codes(
-                conn, user_id, [self._tokens.hash(totp.normalize_recovery_code(c)) for c in codes]
-            )
-        await self._sessions.revoke_all(user_id, origin="totp-reset")
+        if user is None:
+            raise UserNotFound()
+        await self._change(
+            user_id,
+            origin="totp-reset",
+            totp_secret_enc=self._box.seal(secret, context=f"totp:user:{user_id}"),
+            totp_last_step=None,
+            recovery_code_hashes=[
+                self._tokens.hash(totp.normalize_recovery_code(c)) for c in codes
+            ],
+        )
         label = user.email or user.username
         return TotpEnrolment(secret, totp.provisioning_uri(secret, label, issuer), codes)
 
     async def disable_totp(self, user_id: int) -> None:
-        async with self._db.write() as conn:
-            if not await self._users.update(
-                conn, user_id, now=self._clock.now_us(), totp_secret_enc=None, totp_last_step=None
-            ):
-                raise UserNotFound()
-            await self._users.replace_recovery_codes(conn, user_id, [])
-        await self._sessions.revoke_all(user_id, origin="totp-reset")
+        await self._change(
+            user_id,
+            origin="totp-reset",
+            totp_secret_enc=None,
+            totp_last_step=None,
+            recovery_code_hashes=[],
+        )

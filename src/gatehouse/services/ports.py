@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from gatehouse.core.models import ApiKeyRecord, Client, Session, TokenRole
 
-__all__ = ["CredentialCache", "RateLimiter", "TokenCache"]
+__all__ = ["Counter", "CredentialCache", "RateLimiter", "TokenCache"]
+
+
+class Counter(NamedTuple):
+    """One fixed-window counter: at most ``limit`` attempts per ``window`` seconds."""
+
+    key: str
+    limit: int
+    window: int
 
 
 class RateLimiter(Protocol):
-    async def hit(self, key: str, *, limit: int, window: int) -> int | None:
-        """Count one attempt; None while allowed, else seconds until allowed again."""
+    async def reserve(self, counters: Sequence[Counter]) -> int | None:
+        """Atomically, for all ``counters`` at once: when every one is under its
+        limit, count one attempt on each and answer None; else change nothing and
+        answer the seconds until the fullest window closes."""
         ...
 
-    async def peek(self, key: str, *, limit: int, window: int) -> int | None:
-        """Without counting: None while allowed, else seconds until allowed again."""
+    async def release(self, counters: Sequence[Counter]) -> None:
+        """Give one reserved attempt back to each counter (never below zero)."""
         ...
-
-    async def reset(self, key: str) -> None: ...
 
 
 class TokenCache(Protocol):

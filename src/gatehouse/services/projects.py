@@ -25,13 +25,11 @@ from gatehouse.core.tokens import (
     MAX_SECRET_LENGTH,
     TokenHasher,
 )
-from gatehouse.services.ports import CredentialCache, RateLimiter
-from gatehouse.services.throttling import AddressThrottle
+from gatehouse.services.ports import CredentialCache
+from gatehouse.services.throttling import Throttles
 
 __all__ = ["ProjectService", "ProjectSettings"]
 
-#: Failed client-credential checks allowed per caller address per minute.
-CLIENT_AUTH_FAILURES_PER_MINUTE = 20
 _URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
 
 
@@ -82,7 +80,7 @@ class ProjectService:
         users: UserRepository,
         hasher: TokenHasher,
         clock: Clock,
-        limiter: RateLimiter,
+        throttles: Throttles,
         cache: CredentialCache | None = None,
     ) -> None:
         self._db = db
@@ -93,9 +91,7 @@ class ProjectService:
         self._clock = clock
         # Over the limit, every attempt from that address is refused (even a right
         # secret) until the window closes: guessing stops paying off.
-        self._client_throttle = AddressThrottle(
-            limiter, "client-auth", limit=CLIENT_AUTH_FAILURES_PER_MINUTE
-        )
+        self._client_throttle = throttles.client_secret
         # Compared against when the ClientID is unknown, so both paths cost one HMAC
         # and one constant-time comparison.
         self._dummy_hash = hasher.hash("gatehouse-no-such-client")
@@ -172,22 +168,14 @@ class ProjectService:
     async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
         cost alike; failures are throttled per caller address."""
-        await self._client_throttle.check(caller)
-        client = await self._match_client(client_id, secret)
-        if client is None:
-            await self._client_throttle.failed(caller)
-            raise InvalidCredentials("Invalid client credentials")
+        async with self._client_throttle.attempt(caller=caller) as attempt:
+            client = await self._match_client(client_id, secret)
+            if client is None:
+                attempt.failed()
+                raise InvalidCredentials("Invalid client credentials")
         if client.disabled:
             raise ClientDisabled()
         return client
-
-    async def usable_client(self, client_id: str, secret: str, *, caller: str) -> Client | None:
-        """The client when every check of ``authenticate_client`` passes, else None;
-        counts nothing (the fast lane, which defers every failure to it)."""
-        if await self._client_throttle.throttled(caller) is not None:
-            return None
-        client = await self._match_client(client_id, secret)
-        return client if client is not None and not client.disabled else None
 
     async def _match_client(self, client_id: str, secret: str) -> Client | None:
         """Constant work whether or not the ClientID exists: one HMAC, one compare."""

@@ -14,9 +14,10 @@ from gatehouse.core.errors import InvalidCredentials, InvalidInput, SessionNotFo
 from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
 from gatehouse.core.models import Project, Session, SessionOrigin, TokenRole
+from gatehouse.core.passwords import same_stamp
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, SESSION_TOKEN_PREFIX, TokenHasher
-from gatehouse.services.ports import RateLimiter, TokenCache
-from gatehouse.services.throttling import AddressThrottle
+from gatehouse.services.ports import TokenCache
+from gatehouse.services.throttling import Throttles
 
 __all__ = ["IssuedSession", "Page", "ResolvedToken", "SessionService"]
 
@@ -56,7 +57,7 @@ class SessionService:
         hasher: TokenHasher,
         clock: Clock,
         cursors: CursorCodec,
-        limiter: RateLimiter,
+        throttles: Throttles,
         cache: TokenCache | None = None,
     ) -> None:
         self._db = db
@@ -66,7 +67,7 @@ class SessionService:
         self._clock = clock
         self._cursors = cursors
         self._cache = cache
-        self._bearer_throttle = AddressThrottle(limiter, "bearer-auth")
+        self._bearer_throttle = throttles.session_token
 
     # -- start ------------------------------------------------------------------------
 
@@ -84,7 +85,10 @@ class SessionService:
         client_id: str | None = None,
         ip: str = "",
         user_agent: str = "",
+        credential_stamp: str | None = None,
     ) -> IssuedSession:
+        """A new session of ``user_id``. A sign-in passes the ``credential_stamp`` of
+        the credentials it verified: when they changed since, nothing starts."""
         ttl = project.session_ttl_seconds if ttl_seconds is None else ttl_seconds
         check_ttl(ttl, project)
         if not 0 <= subscriber_count <= MAX_SUBSCRIBERS:
@@ -102,8 +106,11 @@ class SessionService:
             (h, TokenRole.SUBSCRIBER) for _, h in subscribers
         ]
         async with self._db.write() as conn:
-            if not await self._users.lock(conn, user_id):
+            stamp = await self._users.lock(conn, user_id)
+            if stamp is None:
                 raise UserNotFound()
+            if credential_stamp is not None and not same_stamp(stamp, credential_stamp):
+                raise InvalidCredentials("The account's credentials changed; sign in again")
             now = self._clock.now_us()
             active = await self._sessions.count_active(conn, user_id, now)
             evict = sessions_to_evict(active, project.session_limit, project.session_limit_policy)
@@ -166,19 +173,12 @@ class SessionService:
     async def authenticate_bearer(self, token: str, *, caller: str) -> ResolvedToken:
         """``resolve`` for a bearer presented over HTTP: failures are counted per
         caller address, and a throttled address is refused (even a right token)."""
-        await self._bearer_throttle.check(caller)
-        resolved = await self.resolve(token)
-        if resolved is None:
-            await self._bearer_throttle.failed(caller)
-            raise InvalidCredentials("Unknown, expired or revoked session token")
+        async with self._bearer_throttle.attempt(caller=caller) as attempt:
+            resolved = await self.resolve(token)
+            if resolved is None:
+                attempt.failed()
+                raise InvalidCredentials("Unknown, expired or revoked session token")
         return resolved
-
-    async def usable_bearer(self, token: str, *, caller: str) -> ResolvedToken | None:
-        """The token's session when ``authenticate_bearer`` would accept it, else
-        None; counts nothing (the fast lane, which defers every failure to it)."""
-        if await self._bearer_throttle.throttled(caller) is not None:
-            return None
-        return await self.resolve(token)
 
     # -- reading -------------------------------------------------------------------------
 

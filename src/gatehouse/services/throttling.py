@@ -1,70 +1,163 @@
-"""Throttling of presented bearer secrets (session tokens, API keys, account tokens),
-counted per caller address.
+"""Throttling of every guessable secret: one table of limits, one counting rule.
 
-The secrets are 256-bit random, so the throttle is not what keeps them from
-being guessed: it stops sprays from one address early, bounds the database work
-junk credentials cost, and makes a list of stolen-but-maybe-revoked secrets slow
-to try. Like the client-credential check (services/projects.py):
+**Reserve first, verify second.** An attempt at a secret takes a slot on each of
+its counters (per account, per caller address) *before* the secret is looked
+at, atomically for all counters at once (a Lua script in Redis; a dict that no
+other coroutine can touch mid-update in-process). An attempt over any limit is
+refused (429) without being verified, so 40 guesses arriving together meet the
+limit exactly as 40 guesses one after the other would. A failed attempt keeps
+its slot; a successful one gives it back, and so does one that ends in
+something that is no guess (storage trouble, a malformed request). A counter
+therefore holds the failures of its window plus the attempts in flight.
 
-* ``check`` comes before the secret is looked at: once an address is over its
-  limit, even a right secret from it is refused (429) until the window closes,
-  so a guesser learns nothing more;
-* ``failed`` counts one failed presentation;
-* ``throttled`` answers without counting, for the fast lane, which defers every
-  failure to the framework path where it is counted exactly once.
-
-There is no per-account counter for these secrets: the account is named by the
-secret itself, and a lockout keyed on anything public (a ClientID, a session id)
-would let anyone lock a legitimate caller out.
+Per-address counters group IPv6 callers by their /64 (``GATEHOUSE_IPV6_PREFIX``,
+core/addresses.py). Bearer secrets (session tokens, API keys, account tokens,
+client secrets) carry 256 random bits and have no per-account counter: the
+account is named by the secret, and a lockout keyed on anything public would
+let anyone lock its owner out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
 from typing import Final
 
+from gatehouse.core.addresses import caller_group
 from gatehouse.core.errors import RateLimited
-from gatehouse.services.ports import RateLimiter
+from gatehouse.services.ports import Counter, RateLimiter
 
-__all__ = ["TOKEN_FAILURES_PER_MINUTE", "AddressThrottle"]
-
-#: Failed bearer-secret presentations allowed per caller address per minute. Higher
-#: than the client-credential limit (20): a back-end validating its players' tokens
-#: from one address meets expired ones in the ordinary course of things.
-TOKEN_FAILURES_PER_MINUTE: Final = 60
+__all__ = ["Attempt", "Limit", "Throttle", "Throttles"]
 
 
-class AddressThrottle:
-    """Failed presentations of one kind of secret, per caller address."""
+@dataclass(frozen=True, slots=True)
+class Limit:
+    attempts: int
+    window: int  # seconds
 
-    __slots__ = ("_limit", "_limiter", "_message", "_name", "_window")
+
+class Attempt:
+    """One reserved attempt: ``async with throttle.attempt(...) as attempt`` raises
+    ``RateLimited`` on entry when over a limit; call ``failed()`` when the secret
+    was wrong. Leaving without ``failed()`` gives the reservation back."""
+
+    __slots__ = ("_counters", "_failed", "_throttle")
+
+    def __init__(self, throttle: Throttle, counters: Sequence[Counter]) -> None:
+        self._throttle = throttle
+        self._counters = counters
+        self._failed = False
+
+    def failed(self) -> None:
+        self._failed = True
+
+    async def __aenter__(self) -> Attempt:
+        await self._throttle._reserve(self._counters)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._failed:
+            await self._throttle._limiter.release(self._counters)
+
+
+class Throttle:
+    """Attempts at one kind of secret."""
+
+    __slots__ = ("_limiter", "_message", "_name", "_per_account", "_per_address", "_prefix")
 
     def __init__(
         self,
         limiter: RateLimiter,
         name: str,
         *,
-        limit: int = TOKEN_FAILURES_PER_MINUTE,
-        window: int = 60,
-        message: str = "Too many failed authentication attempts",
+        per_address: Limit,
+        per_account: Limit | None = None,
+        message: str | None = None,
+        ipv6_prefix: int = 64,
     ) -> None:
         self._limiter = limiter
         self._name = name
-        self._limit = limit
-        self._window = window
+        self._per_address = per_address
+        self._per_account = per_account
         self._message = message
+        self._prefix = ipv6_prefix
 
-    def _key(self, caller: str) -> str:
-        return f"{self._name}:{caller}"
+    def _counters(self, caller: str, account: str | None) -> list[Counter]:
+        a = self._per_address
+        group = caller_group(caller, self._prefix)
+        counters = [Counter(f"{self._name}:addr:{group}", a.attempts, a.window)]
+        if account is not None and self._per_account is not None:
+            b = self._per_account
+            counters.append(Counter(f"{self._name}:acct:{account}", b.attempts, b.window))
+        return counters
 
-    async def throttled(self, caller: str) -> int | None:
-        """Seconds until ``caller`` may try again, or None; counts nothing."""
-        return await self._limiter.peek(self._key(caller), limit=self._limit, window=self._window)
-
-    async def check(self, caller: str) -> None:
-        """Raise ``RateLimited`` while ``caller`` is over the limit."""
-        retry = await self.throttled(caller)
+    async def _reserve(self, counters: Sequence[Counter]) -> None:
+        retry = await self._limiter.reserve(counters)
         if retry is not None:
             raise RateLimited(retry, self._message)
 
-    async def failed(self, caller: str) -> None:
-        await self._limiter.hit(self._key(caller), limit=self._limit, window=self._window)
+    def attempt(self, *, caller: str, account: str | None = None) -> Attempt:
+        return Attempt(self, self._counters(caller, account))
+
+    async def spend(self, *, caller: str, account: str | None = None) -> None:
+        """Count a request that costs its slot whatever its outcome (issuing
+        tokens; an answer that tells something about an account)."""
+        await self._reserve(self._counters(caller, account))
+
+
+#: The throttling table of docs/security.md, in one place.
+PASSWORD_PER_ACCOUNT: Final = Limit(5, 300)
+PASSWORD_PER_ADDRESS: Final = Limit(30, 300)
+SECOND_FACTOR_PER_ACCOUNT: Final = Limit(5, 300)
+SECOND_FACTOR_PER_ADDRESS: Final = Limit(30, 300)
+CLIENT_SECRET_PER_ADDRESS: Final = Limit(20, 60)
+#: Higher than the client-secret limit: a back-end validating its players' tokens
+#: from one address meets expired ones in the ordinary course of things.
+BEARER_PER_ADDRESS: Final = Limit(60, 60)
+DEVICE_TOKENS_PER_ADDRESS: Final = Limit(30, 60)
+STEAM_TICKETS_PER_ADDRESS: Final = Limit(20, 300)
+STEAM_TICKETS_PER_PROJECT: Final = Limit(600, 300)
+
+
+class Throttles:
+    """Every throttle of the service, sharing one limiter."""
+
+    def __init__(self, limiter: RateLimiter, *, ipv6_prefix: int = 64) -> None:
+        auth_message = "Too many failed authentication attempts"
+
+        def make(
+            name: str,
+            per_address: Limit,
+            per_account: Limit | None = None,
+            message: str | None = auth_message,
+        ) -> Throttle:
+            return Throttle(
+                limiter,
+                name,
+                per_address=per_address,
+                per_account=per_account,
+                message=message,
+                ipv6_prefix=ipv6_prefix,
+            )
+
+        self.password = make("pw", PASSWORD_PER_ADDRESS, PASSWORD_PER_ACCOUNT, None)
+        self.second_factor = make("2fa", SECOND_FACTOR_PER_ADDRESS, SECOND_FACTOR_PER_ACCOUNT, None)
+        self.client_secret = make("client-auth", CLIENT_SECRET_PER_ADDRESS)
+        self.session_token = make("bearer-auth", BEARER_PER_ADDRESS)
+        self.api_key = make("api-key-auth", BEARER_PER_ADDRESS)
+        self.private_token = make("private-token-auth", BEARER_PER_ADDRESS)
+        self.device_tokens = make(
+            "v3-token", DEVICE_TOKENS_PER_ADDRESS, message="Too many tokens requested"
+        )
+        self.steam_ticket = make(
+            "steam",
+            STEAM_TICKETS_PER_ADDRESS,
+            per_account=STEAM_TICKETS_PER_PROJECT,
+            message="Too many rejected Steam tickets",
+        )

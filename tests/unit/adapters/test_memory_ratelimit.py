@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
+from gatehouse.services.ports import Counter
 
 
 class FakeMonotonic:
@@ -11,51 +12,55 @@ class FakeMonotonic:
         return self.now
 
 
-async def test_allows_limit_hits_then_answers_retry_after() -> None:
+async def test_reserves_up_to_the_limit_then_answers_retry_after() -> None:
     clock = FakeMonotonic()
     limiter = MemoryRateLimiter(monotonic=clock)
+    c = [Counter("ip:1", 3, 60)]
     for _ in range(3):
-        assert await limiter.hit("ip:1", limit=3, window=60) is None
-    assert await limiter.hit("ip:1", limit=3, window=60) == 60
+        assert await limiter.reserve(c) is None
+    assert await limiter.reserve(c) == 60
     clock.now += 10
-    assert await limiter.hit("ip:1", limit=3, window=60) == 50
-    clock.now += 0.5  # 49.5 s left: rounded up
-    assert await limiter.hit("ip:1", limit=3, window=60) == 50
-    clock.now += 49.4  # 0.1 s left: never less than one second
-    assert await limiter.hit("ip:1", limit=3, window=60) == 1
+    assert await limiter.reserve(c) == 50
+    clock.now += 49.5
+    assert await limiter.reserve(c) == 1
+    clock.now += 0.5  # the window has closed
+    assert await limiter.reserve(c) is None
 
 
-async def test_window_resets() -> None:
+async def test_a_refused_reservation_counts_nothing() -> None:
+    limiter = MemoryRateLimiter(monotonic=FakeMonotonic())
+    c = [Counter("k", 2, 60)]
+    await limiter.reserve(c)
+    await limiter.reserve(c)
+    for _ in range(10):
+        assert await limiter.reserve(c) is not None
+    await limiter.release(c)  # one success gives its slot back: one more may try
+    assert await limiter.reserve(c) is None
+    assert await limiter.reserve(c) is not None
+
+
+async def test_release_never_goes_below_zero_nor_outlives_its_window() -> None:
     clock = FakeMonotonic()
     limiter = MemoryRateLimiter(monotonic=clock)
-    for _ in range(2):
-        assert await limiter.hit("k", limit=2, window=30) is None
-    assert await limiter.hit("k", limit=2, window=30) is not None
-    clock.now += 29.999
-    assert await limiter.hit("k", limit=2, window=30) is not None
-    clock.now += 0.001  # exactly one window after the first hit
-    assert await limiter.hit("k", limit=2, window=30) is None
-    assert await limiter.hit("k", limit=2, window=30) is None
-    assert await limiter.hit("k", limit=2, window=30) == 30
+    c = [Counter("k", 1, 60)]
+    await limiter.release(c)  # never reserved: nothing to give back
+    assert await limiter.reserve(c) is None
+    assert await limiter.reserve(c) == 60
+    clock.now += 61
+    await limiter.release(c)  # from a closed window: the new one is untouched
+    assert await limiter.reserve(c) is None
+    assert await limiter.reserve(c) is not None
 
 
-async def test_keys_are_independent() -> None:
+async def test_all_counters_or_none() -> None:
     limiter = MemoryRateLimiter(monotonic=FakeMonotonic())
-    assert await limiter.hit("a", limit=1, window=60) is None
-    assert await limiter.hit("a", limit=1, window=60) == 60
-    assert await limiter.hit("b", limit=1, window=60) is None
-    assert await limiter.hit("b", limit=1, window=60) == 60
-
-
-async def test_reset_clears_one_key() -> None:
-    limiter = MemoryRateLimiter(monotonic=FakeMonotonic())
-    for key in ("a", "b"):
-        await limiter.hit(key, limit=1, window=60)
-        await limiter.hit(key, limit=1, window=60)
-    await limiter.reset("a")
-    await limiter.reset("never-seen")
-    assert await limiter.hit("a", limit=1, window=60) is None
-    assert await limiter.hit("b", limit=1, window=60) == 60
+    account, address = Counter("acct", 1, 60), Counter("addr", 5, 60)
+    assert await limiter.reserve([account, address]) is None
+    assert await limiter.reserve([account, address]) is not None  # the account is full
+    # ... and the refused attempt did not spend the address's budget.
+    for _ in range(4):
+        assert await limiter.reserve([address]) is None
+    assert await limiter.reserve([address]) is not None
 
 
 async def test_memory_stays_bounded_under_a_spray_of_keys() -> None:
@@ -63,34 +68,19 @@ async def test_memory_stays_bounded_under_a_spray_of_keys() -> None:
     limiter = MemoryRateLimiter(monotonic=clock, max_keys=64)
     for i in range(5_000):
         clock.now += 0.001  # all windows stay open: pruning must drop live ones
-        assert await limiter.hit(f"spray:{i}", limit=5, window=60) is None
+        assert await limiter.reserve([Counter(f"spray:{i}", 5, 60)]) is None
         assert len(limiter._windows) <= 64
     # The newest keys survive with their counts.
-    assert await limiter.hit("spray:4999", limit=1, window=60) == 60
+    assert await limiter.reserve([Counter("spray:4999", 1, 60)]) == 60
 
 
 async def test_pruning_drops_closed_windows_first() -> None:
     clock = FakeMonotonic()
     limiter = MemoryRateLimiter(monotonic=clock, max_keys=4)
-    await limiter.hit("live", limit=1, window=3600)
+    await limiter.reserve([Counter("live", 1, 3600)])
     for i in range(3):
-        await limiter.hit(f"short:{i}", limit=1, window=1)
+        await limiter.reserve([Counter(f"short:{i}", 1, 1)])
     clock.now += 2  # the short windows have closed; "live" has not
-    await limiter.hit("new", limit=1, window=60)
+    await limiter.reserve([Counter("new", 1, 60)])
     assert set(limiter._windows) == {"live", "new"}
-    assert await limiter.hit("live", limit=1, window=3600) is not None
-
-
-async def test_peek_answers_without_counting() -> None:
-    clock = FakeMonotonic()
-    limiter = MemoryRateLimiter(monotonic=clock)
-    assert await limiter.peek("k", limit=2, window=60) is None  # never seen
-    await limiter.hit("k", limit=2, window=60)
-    for _ in range(5):
-        assert await limiter.peek("k", limit=2, window=60) is None  # peeks are free
-    await limiter.hit("k", limit=2, window=60)
-    assert await limiter.peek("k", limit=2, window=60) == 60  # the next hit would be refused
-    assert await limiter.hit("k", limit=2, window=60) == 60
-    clock.now += 60
-    assert await limiter.peek("k", limit=2, window=60) is None  # the window has closed
-    assert await limiter.hit("k", limit=2, window=60) is None
+    assert await limiter.reserve([Counter("live", 1, 3600)]) is not None

@@ -3,47 +3,56 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from gatehouse.services.ports import Counter
 
 __all__ = ["MemoryRateLimiter"]
 
 
 class MemoryRateLimiter:
-    """Fixed-window counters. ``hit`` answers None while under the limit, else the
-    seconds until the window resets."""
+    """Fixed-window counters. ``reserve`` and ``release`` never await, so under
+    asyncio each is atomic: no other coroutine runs between a counter's read and
+    its write."""
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
         self._now = monotonic
+        #: key → (window start, count, window length)
         self._windows: dict[str, tuple[float, int, int]] = {}
         self._max_keys = max_keys
 
-    async def hit(self, key: str, *, limit: int, window: int) -> int | None:
-        now = self._now()
+    def _current(self, key: str, window: int, now: float) -> tuple[float, int]:
         start, count, _ = self._windows.get(key, (now, 0, window))
         if now - start >= window:
-            start, count = now, 0
-        count += 1
-        if len(self._windows) >= self._max_keys and key not in self._windows:
-            self._prune(now)
-        self._windows[key] = (start, count, window)
-        if count > limit:
-            return max(1, int(start + window - now + 0.999))
-        return None
+            return now, 0
+        return start, count
 
-    async def peek(self, key: str, *, limit: int, window: int) -> int | None:
-        """Like ``hit`` without counting: is ``key`` over its limit right now?"""
-        start, count, _ = self._windows.get(key, (0.0, 0, window))
+    async def reserve(self, counters: Sequence[Counter]) -> int | None:
         now = self._now()
-        if count >= limit and now - start < window:
-            return max(1, int(start + window - now + 0.999))
+        current = [self._current(c.key, c.window, now) for c in counters]
+        waits = [
+            start + c.window - now
+            for c, (start, count) in zip(counters, current, strict=True)
+            if count >= c.limit
+        ]
+        if waits:
+            return max(1, int(max(waits) + 0.999))
+        if len(self._windows) + len(counters) > self._max_keys:
+            self._prune(now)
+        for c, (start, count) in zip(counters, current, strict=True):
+            self._windows[c.key] = (start, count + 1, c.window)
         return None
 
-    async def reset(self, key: str) -> None:
-        self._windows.pop(key, None)
+    async def release(self, counters: Sequence[Counter]) -> None:
+        now = self._now()
+        for c in counters:
+            found = self._windows.get(c.key)
+            if found is not None and now - found[0] < found[2] and found[1] > 0:
+                self._windows[c.key] = (found[0], found[1] - 1, found[2])
 
     def _prune(self, now: float) -> None:
         # Bounded memory under a spray of distinct keys: drop closed windows, then
-        # the keys with the fewest hits, so a spray cannot clear a real lockout.
+        # the keys with the fewest attempts, so a spray cannot clear a real lockout.
         self._windows = {k: v for k, v in self._windows.items() if now - v[0] < v[2]}
         if len(self._windows) >= self._max_keys:
             ranked = sorted(self._windows.items(), key=lambda kv: kv[1][1], reverse=True)

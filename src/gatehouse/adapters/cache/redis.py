@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
 from gatehouse.adapters.cache.resp import RespClient, RespError
+from gatehouse.services.ports import Counter
 
 __all__ = ["RedisClient", "RedisRateLimiter"]
 
@@ -64,46 +65,64 @@ class RedisClient:
         await self.redis.close()
 
 
+#: Reserve one attempt on every counter of KEYS at once, or none: ARGV holds
+#: (limit, window) per key. Answers 0, or the seconds until the fullest window closes.
+_RESERVE = """
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local n = tonumber(redis.call('GET', key) or '0')
+  if n >= tonumber(ARGV[2 * i - 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 1 then ttl = 1 end
+    if ttl > wait then wait = ttl end
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[2 * i], 'NX')
+end
+return 0
+"""
+
+#: Give one reserved attempt back to every counter of KEYS, never below zero and
+#: never re-creating a counter whose window has closed.
+_RELEASE = """
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
+"""
+
+
 class RedisRateLimiter:
-    """Fixed-window counters shared by all processes; in-process when Redis is down."""
+    """Fixed-window counters shared by all processes, reserved and released by Lua
+    scripts (atomic in Redis whatever the number of processes); in-process while
+    Redis is down."""
 
     def __init__(self, client: RedisClient) -> None:
         self._client = client
         self._local = MemoryRateLimiter()
 
-    def _key(self, key: str) -> str:
-        return f"{self._client.prefix}rl:{key}"
+    def _names(self, counters: Sequence[Counter]) -> list[str]:
+        return [f"{self._client.prefix}rl:{c.key}" for c in counters]
 
-    async def hit(self, key: str, *, limit: int, window: int) -> int | None:
-        name = self._key(key)
+    async def reserve(self, counters: Sequence[Counter]) -> int | None:
+        names = self._names(counters)
+        args = [a for c in counters for a in (c.limit, c.window)]
 
-        async def op(r: RespClient) -> int | None:
-            *_, (count, _, ttl) = await r.pipeline(
-                ("MULTI",), ("INCR", name), ("EXPIRE", name, window, "NX"), ("TTL", name), ("EXEC",)
-            )
-            return max(1, int(ttl)) if int(count) > limit else None
+        async def op(r: RespClient) -> int:
+            return int(await r.eval(_RESERVE, names, args))
 
-        missing = object()
-        result: Any = await self._client.call(op, missing)
-        if result is missing:
-            return await self._local.hit(key, limit=limit, window=window)
-        return result  # type: ignore[no-any-return]
+        wait: int | None = await self._client.call(op, None)
+        if wait is None:  # Redis is away: count in this process meanwhile
+            return await self._local.reserve(counters)
+        return wait or None
 
-    async def peek(self, key: str, *, limit: int, window: int) -> int | None:
-        name = self._key(key)
-
-        async def op(r: RespClient) -> int | None:
-            raw, ttl = await r.pipeline(("GET", name), ("TTL", name))
-            count = int(raw or 0)
-            return max(1, int(ttl)) if count >= limit and int(ttl) > 0 else None
-
-        missing = object()
-        result: Any = await self._client.call(op, missing)
-        if result is missing:
-            return await self._local.peek(key, limit=limit, window=window)
-        return result  # type: ignore[no-any-return]
-
-    async def reset(self, key: str) -> None:
-        name = self._key(key)
-        await self._client.call(lambda r: r.execute("DEL", name), 0)
-        await self._local.reset(key)
+    async def release(self, counters: Sequence[Counter]) -> None:
+        names = self._names(counters)
+        if self._client.available:
+            # Nobody waits for the answer: a lost release only keeps one attempt
+            # counted until its window closes.
+            self._client.redis.send_and_forget(("EVAL", _RELEASE, len(names), *names))
+        await self._local.release(counters)

@@ -61,7 +61,9 @@ class RespUrl:
 class _Call:
     __slots__ = ("expected", "future", "replies", "sent_at")
 
-    def __init__(self, future: asyncio.Future[list[Any]], expected: int, sent_at: float) -> None:
+    def __init__(
+        self, future: asyncio.Future[list[Any]] | None, expected: int, sent_at: float
+    ) -> None:
         self.future = future
         self.expected = expected
         self.replies: list[Any] = []
@@ -93,7 +95,7 @@ class _Connection(asyncio.Protocol):
                 call.replies.append(reply)
                 if len(call.replies) == call.expected:
                     pending.popleft()
-                    if not call.future.done():
+                    if call.future is not None and not call.future.done():
                         call.future.set_result(call.replies)
         except (hiredis.ProtocolError, IndexError):  # garbage, or a reply nobody asked for
             self.abort("protocol error")
@@ -105,7 +107,7 @@ class _Connection(asyncio.Protocol):
             self._watchdog = None
         pending, self._pending = self._pending, deque()
         for call in pending:
-            if not call.future.done():
+            if call.future is not None and not call.future.done():
                 call.future.set_exception(RedisUnavailable("connection to Redis lost"))
 
     # -- sending ----------------------------------------------------------------------
@@ -114,13 +116,23 @@ class _Connection(asyncio.Protocol):
         if self.closed:
             raise RedisUnavailable("connection to Redis closed")
         future: asyncio.Future[list[Any]] = self._loop.create_future()
+        self._queue(payload, expected, future)
+        return future
+
+    def send_and_forget(self, payload: bytes, expected: int) -> None:
+        """Send without waiting: the replies are read and dropped."""
+        if not self.closed:
+            self._queue(payload, expected, None)
+
+    def _queue(
+        self, payload: bytes, expected: int, future: asyncio.Future[list[Any]] | None
+    ) -> None:
         self._pending.append(_Call(future, expected, time.monotonic()))
         if not self._outgoing:
             self._loop.call_soon(self._flush)
         self._outgoing.append(payload)
         if self._watchdog is None:
             self._watchdog = self._loop.call_later(self._timeout, self._check)
-        return future
 
     def _flush(self) -> None:
         payload = b"".join(self._outgoing)
@@ -145,7 +157,7 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         pending, self._pending = self._pending, deque()
         for call in pending:
-            if not call.future.done():
+            if call.future is not None and not call.future.done():
                 call.future.set_exception(RedisUnavailable(why))
 
 
@@ -174,6 +186,17 @@ class RespClient:
             if isinstance(reply, hiredis.ReplyError):
                 raise RespError(str(reply))
         return replies
+
+    async def eval(self, script: str, keys: list[str], args: list[Any]) -> Any:
+        return await self.execute("EVAL", script, len(keys), *keys, *args)
+
+    def send_and_forget(self, *commands: Command) -> None:
+        """Send ``commands`` on the open connection and drop their replies; nothing
+        is sent when no connection is open (the caller accepts losing them)."""
+        conn = self._conn
+        if conn is None or conn.closed or self._loop is not asyncio.get_running_loop():
+            return
+        conn.send_and_forget(b"".join([hiredis.pack_command(c) for c in commands]), len(commands))
 
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()

@@ -101,6 +101,11 @@ class PendingRepository:
     async def delete(self, conn: AsyncConnection, pending_id: str) -> None:
         await conn.execute(_DELETE, {"pid": pending_id})
 
+    async def delete_for_user(self, conn: AsyncConnection, user_id: int) -> int:
+        """End every sign-in of ``user_id`` waiting for its second step."""
+        result = await conn.execute(delete(_p).where(_p.c.user_id == user_id))
+        return int(result.rowcount or 0)
+
     async def delete_expired(self, conn: AsyncConnection, now: int, batch: int) -> int:
         params = {"now": now, "batch": batch}
         return int((await conn.execute(_DELETE_EXPIRED, params)).rowcount or 0)

@@ -13,6 +13,7 @@ from gatehouse.core.models import (
     SessionOrigin,
     User,
 )
+from gatehouse.core.passwords import credential_stamp
 
 __all__ = ["client_from_row", "project_from_row", "session_from_row", "user_from_row"]
 
@@ -54,6 +55,7 @@ def user_from_row(row: Any, prefix: str = "") -> User:
         created_at=c.created_at,
         has_password=c.password_hash is not None,
         totp_enabled=c.totp_secret_enc is not None,
+        credential_stamp=credential_stamp(c.password_hash, c.totp_secret_enc),
     )
 
 

@@ -11,6 +11,7 @@ from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import user_from_row
 from gatehouse.adapters.store.tables import external_identities, recovery_codes, users
 from gatehouse.core.models import User
+from gatehouse.core.passwords import credential_stamp
 
 __all__ = ["UserRepository"]
 
@@ -24,7 +25,11 @@ _BY_EMAIL = Prepared(
     .order_by(users.c.id)
     .limit(1)
 )
-_LOCK = Prepared(select(users.c.id).where(users.c.id == bindparam("id")).with_for_update())
+_LOCK = Prepared(
+    select(users.c.password_hash, users.c.totp_secret_enc)
+    .where(users.c.id == bindparam("id"))
+    .with_for_update()
+)
 
 
 class UserRepository:
@@ -42,10 +47,24 @@ class UserRepository:
         row = await first(conn, _USER_BY_ID, {"id": user_id})
         return user_from_row(row) if row else None
 
-    async def lock(self, conn: AsyncConnection, user_id: int) -> bool:
+    async def lock(self, conn: AsyncConnection, user_id: int) -> str | None:
         """Serialise concurrent writers for one user (a no-op lock on SQLite, whose
-        write transactions are already serial)."""
-        return await first(conn, _LOCK, {"id": user_id}) is not None
+        write transactions are already serial); the user's credential stamp as it
+        stands now, or None when there is no such user."""
+        row = await first(conn, _LOCK, {"id": user_id})
+        return None if row is None else credential_stamp(row.password_hash, row.totp_secret_enc)
+
+    async def replace_password_hash(
+        self, conn: AsyncConnection, user_id: int, *, old: str, new: str, now: int
+    ) -> bool:
+        """Compare-and-set: a rehash must never write over a password changed since
+        the old hash was verified."""
+        result = await conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.password_hash == old)
+            .values(password_hash=new, updated_at=now)
+        )
+        return bool(result.rowcount)
 
     async def by_username(self, conn: AsyncConnection, project_id: int, username: str) -> Any:
         return await first(conn, _BY_USERNAME, {"p": project_id, "name": username})

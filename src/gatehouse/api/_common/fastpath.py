@@ -1,14 +1,15 @@
-"""A framework-free lane for the hottest successful requests.
+"""A framework-free lane for the hottest requests.
 
 "Who is this token?" is asked on every request of a game's backend, so its cost
 is the product. Measured here (docs/benchmarks.md), Litestar's request handling
 costs ~3 times what the lookup itself does. This ASGI layer answers the few hot
-routes directly — with the same services and the same response Structs as the
-Litestar handlers — and only when everything is in order. Any doubt (missing or
-odd headers, an unknown token, a throttled caller, an unexpected query) and the
-handler returns None: the request goes on to Litestar, which answers it exactly
-as if this layer did not exist, error shapes included. Fast handlers therefore
-never count failures or render errors.
+routes directly, with the same services, the same response Structs and the same
+error renderer (``errors``) as the Litestar handlers. A domain error raised by a
+service is rendered here, so a failed credential is checked and counted once.
+Anything the handler is unsure about that no service has looked at yet (missing
+or odd headers, an unexpected query) returns None before any credential is
+checked: the request goes on to Litestar, which answers it exactly as if this
+layer did not exist.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
-__all__ = ["FastRequest", "FastRoute", "fast_lane"]
+from gatehouse.core.errors import GatehouseError
+
+__all__ = ["ErrorRenderer", "FastRequest", "FastRoute", "fast_lane"]
 
 _encode = msgspec.json.Encoder().encode
+#: (status, extra headers, body)
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -47,8 +52,11 @@ class FastRequest:
         return bytes(self.scope.get("query_string", b""))
 
 
-#: Answers (status, Struct) for a request it is sure about, else None.
+#: Answers (status, Struct) for a request it is sure about, else None; may raise a
+#: domain error.
 FastHandler = Callable[[FastRequest], Awaitable[tuple[int, msgspec.Struct | bool] | None]]
+#: A surface's renderer of domain errors: (exception, path) → (status, headers, body).
+ErrorRenderer = Callable[[GatehouseError, str], tuple[int, dict[str, str], bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,7 @@ class FastRoute:
     path: str
     template: str
     handler: FastHandler
+    errors: ErrorRenderer
     prefix: bool = False  # match ``path`` + one more segment
 
 
@@ -75,22 +84,34 @@ def fast_lane(app: ASGIApp, routes: Sequence[FastRoute], services: Any) -> ASGIA
                     return route, tail
         return None
 
+    async def respond(route: FastRoute, scope: Scope, tail: str) -> Answer | None:
+        try:
+            found = await route.handler(FastRequest(scope, services, tail))
+        except GatehouseError as exc:
+            status, extra, body = route.errors(exc, scope["path"])
+            return status, [(k.lower().encode(), v.encode()) for k, v in extra.items()], body
+        except Exception:  # storage trouble and the like: Litestar renders it
+            return None
+        if found is None:
+            return None
+        return found[0], [], _encode(found[1])
+
     async def lane(scope: Scope, receive: Receive, send: Send) -> None:
         found = match(str(scope.get("method", "")), scope["path"])
         if found is not None and scope["type"] == ScopeType.HTTP:
             route, tail = found
-            try:
-                answer = await route.handler(FastRequest(scope, services, tail))
-            except Exception:  # storage trouble and the like: Litestar renders it
-                answer = None
+            answer = await respond(route, scope, tail)
             if answer is not None:
-                status, payload = answer
-                body = _encode(payload)
+                status, headers, body = answer
                 scope["path_template"] = route.template
                 start: HTTPResponseStartEvent = {
                     "type": "http.response.start",
                     "status": status,
-                    "headers": [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())],
+                    "headers": [
+                        *_JSON_HEADERS,
+                        *headers,
+                        (b"content-length", str(len(body)).encode()),
+                    ],
                 }
                 await send(start)
                 await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -15,7 +15,7 @@ from gatehouse.api._common.errors import HttpProblem
 from gatehouse.api.account_v3.schemas import ErrorBody, ErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, InvalidInput, RateLimited
 
-__all__ = ["PREFIX", "STATUS", "AccountV3Errors", "InvalidFields", "renderer"]
+__all__ = ["PREFIX", "STATUS", "AccountV3Errors", "InvalidFields", "render", "renderer"]
 
 PREFIX: Final = "/v3"
 
@@ -73,19 +73,30 @@ def error_response(
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+def render(exc: GatehouseError, path: str = "") -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a domain error: the one rendering of this surface,
+    for the framework's handlers and the fast lane alike."""
+    status, code = STATUS[exc.code]
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, InvalidFields):
+        items = [ErrorItem(property=p, message=m) for p, m in exc.problems]
+    elif exc.field:
+        items = [ErrorItem(property=exc.field, message=exc.message)]
+    else:
+        items = []
+    return (
+        status,
+        headers,
+        _encode(ErrorBody(errorCode=code, errorMessage=exc.message, errors=items)),
+    )
+
+
 class AccountV3Errors:
     def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
-        status, code = STATUS[exc.code]
-        headers = {}
-        if isinstance(exc, RateLimited):
-            headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, InvalidFields):
-            items = [ErrorItem(property=p, message=m) for p, m in exc.problems]
-        elif exc.field:
-            items = [ErrorItem(property=exc.field, message=exc.message)]
-        else:
-            items = []
-        return error_response(status, code, exc.message, items, headers)
+        status, headers, body = render(exc)
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
         code = HTTP_CODES.get(problem.status, 10000 + problem.status)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from gatehouse.api._common.fastpath import FastRequest, FastRoute
 from gatehouse.api._common.net import client_address
+from gatehouse.api.account_v3.errors import render
 from gatehouse.api.account_v3.schemas import SessionUser, session_user_out
-from gatehouse.core.errors import GatehouseError
 
 __all__ = ["FAST_ROUTES"]
 
@@ -16,13 +16,10 @@ async def session_user(req: FastRequest) -> tuple[int, SessionUser] | None:
         return None
     services = req.services
     ip = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    try:
-        resolved = await services.account_tokens.usable(token.strip(), caller=ip)
-    except GatehouseError:
-        return None
-    if resolved is None or resolved.user is None:
+    resolved = await services.account_tokens.resolve(token.strip(), caller=ip)
+    if resolved.user is None:  # logged out: Litestar answers that (nothing counted)
         return None
     return 200, session_user_out(resolved.user, ip, services.geo)
 
 
-FAST_ROUTES = [FastRoute("GET", "/v3/session/user", "/v3/session/user", session_user)]
+FAST_ROUTES = [FastRoute("GET", "/v3/session/user", "/v3/session/user", session_user, render)]

@@ -11,7 +11,7 @@ from gatehouse.api._common.errors import HttpProblem
 from gatehouse.api.session_storage.schemas import ErrorBody, ErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
-__all__ = ["PREFIX", "STATUS", "SessionStorageErrors", "renderer"]
+__all__ = ["PREFIX", "STATUS", "SessionStorageErrors", "render", "renderer"]
 
 PREFIX = "/session-storage"
 
@@ -62,14 +62,19 @@ def _body(status: int, kind: str, title: str, detail: str, instance: str) -> byt
     return _encode(ErrorBody(error=title, errors=[item]))
 
 
+def render(exc: GatehouseError, path: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a domain error: the one rendering of this surface,
+    for the framework's handlers and the fast lane alike."""
+    status, title = STATUS[exc.code]
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return status, headers, _body(status, exc.code.value, title, exc.message, path)
+
+
 class SessionStorageErrors:
     def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
-        status, title = STATUS[exc.code]
-        headers = {}
-        if isinstance(exc, RateLimited):
-            headers["Retry-After"] = str(exc.retry_after)
-        detail = exc.message
-        body = _body(status, exc.code.value, title, detail, request.scope.get("path", ""))
+        status, headers, body = render(exc, request.scope.get("path", ""))
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -1,4 +1,4 @@
-"""Fast-lane answers for the two hot reads of this surface (see api/_common/fastpath)."""
+"""Fast-lane answers for the hot reads of this surface (see api/_common/fastpath)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 from gatehouse.api._common.fastpath import FastRequest, FastRoute
 from gatehouse.api._common.net import client_address
+from gatehouse.api.session_storage.errors import render
 from gatehouse.api.session_storage.guards import bearer_token
 from gatehouse.api.session_storage.schemas import (
     SessionEnvelope,
@@ -15,7 +16,6 @@ from gatehouse.api.session_storage.schemas import (
     session_out,
     token_session_envelope,
 )
-from gatehouse.core.errors import GatehouseError, SessionNotFound
 from gatehouse.core.models import Client
 from gatehouse.services.sessions import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -28,22 +28,20 @@ async def whoami(req: FastRequest) -> tuple[int, TokenSessionEnvelope] | None:
         return None
     services = req.services
     caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    resolved = await services.sessions.usable_bearer(token, caller=caller)
-    if resolved is None:
-        return None
+    resolved = await services.sessions.authenticate_bearer(token, caller=caller)
     return 200, token_session_envelope(resolved.session, str(resolved.role))
 
 
 async def _client(req: FastRequest) -> Client | None:
-    """The client application of the ClientID + ClientSecret headers, when it is
-    certainly usable."""
+    """The client application of exactly one ClientID and one ClientSecret header;
+    None (not sure) for anything else."""
     client_id = req.one_header(b"clientid")
     secret = req.one_header(b"clientsecret")
     if client_id is None or secret is None:
         return None
     services = req.services
     caller = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    client: Client | None = await services.projects.usable_client(client_id, secret, caller=caller)
+    client: Client = await services.projects.authenticate_client(client_id, secret, caller=caller)
     return client
 
 
@@ -51,10 +49,7 @@ async def get_session(req: FastRequest) -> tuple[int, SessionEnvelope] | None:
     client = None if req.query else await _client(req)
     if client is None:
         return None
-    try:
-        session = await req.services.sessions.get_owned(client.user_id, req.tail)
-    except SessionNotFound:
-        return None
+    session = await req.services.sessions.get_owned(client.user_id, req.tail)
     return 200, SessionEnvelope(data=session_out(session))
 
 
@@ -81,24 +76,24 @@ async def list_sessions(req: FastRequest) -> tuple[int, SessionListEnvelope] | N
     if query is None or client is None:
         return None
     page_size, page_token = query
-    try:
-        page = await req.services.sessions.page(
-            client.user_id, page_size=page_size, page_token=page_token
-        )
-    except GatehouseError:  # a bad page token: Litestar renders the error
-        return None
+    page = await req.services.sessions.page(
+        client.user_id, page_size=page_size, page_token=page_token
+    )
     data = [session_out(s) for s in page.sessions]
     return 200, SessionListEnvelope(data=data, next_page_token=page.next_token)
 
 
 FAST_ROUTES = [
-    FastRoute("GET", "/session-storage/sessions", "/session-storage/sessions", list_sessions),
-    FastRoute("GET", "/session-storage/session", "/session-storage/session", whoami),
+    FastRoute(
+        "GET", "/session-storage/sessions", "/session-storage/sessions", list_sessions, render
+    ),
+    FastRoute("GET", "/session-storage/session", "/session-storage/session", whoami, render),
     FastRoute(
         "GET",
         "/session-storage/sessions/",
         "/session-storage/sessions/{session_id}",
         get_session,
+        render,
         prefix=True,
     ),
 ]

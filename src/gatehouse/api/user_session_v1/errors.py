@@ -15,7 +15,7 @@ from gatehouse.api._common.errors import HttpProblem
 from gatehouse.api.user_session_v1.schemas import HiveMPSystemError
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
-__all__ = ["HTTP_CODES", "PREFIX", "STATUS", "UserSessionErrors", "renderer"]
+__all__ = ["HTTP_CODES", "PREFIX", "STATUS", "UserSessionErrors", "render", "renderer"]
 
 PREFIX: Final = "/v1"
 
@@ -66,6 +66,20 @@ def _response(
     return Response(body, status_code=status, media_type="application/json", headers=headers or {})
 
 
+def render(
+    exc: GatehouseError, path: str = "", *, data: dict[str, Any] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a domain error: the one rendering of this surface,
+    for the framework's handlers and the fast lane alike."""
+    status, code = STATUS[exc.code]
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+        data = {"retryAfterSeconds": exc.retry_after}
+    body = _encode(HiveMPSystemError(code=code, message=exc.message, fields=exc.field, data=data))
+    return status, headers, body
+
+
 class UserSessionErrors:
     def domain(
         self,
@@ -74,12 +88,8 @@ class UserSessionErrors:
         *,
         data: dict[str, Any] | None = None,
     ) -> Response[Any]:
-        status, code = STATUS[exc.code]
-        headers: dict[str, str] = {}
-        if isinstance(exc, RateLimited):
-            headers["Retry-After"] = str(exc.retry_after)
-            data = {"retryAfterSeconds": exc.retry_after}
-        return _response(status, code, exc.message, exc.field, data, headers)
+        status, headers, body = render(exc, data=data)
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
         code = HTTP_CODES.get(problem.status, 1000 if problem.status >= 500 else 1001)

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 
 from gatehouse.api._common.fastpath import FastRequest, FastRoute
 from gatehouse.api._common.net import client_address
+from gatehouse.api.user_session_v1.errors import render
 from gatehouse.api.user_session_v1.schemas import UserSession, user_session
-from gatehouse.core.errors import GatehouseError
 
 __all__ = ["FAST_ROUTES"]
 
@@ -32,16 +32,11 @@ async def _answer(req: FastRequest, renew: bool) -> tuple[int, UserSession] | No
     services = req.services
     auth = services.authentication
     address = client_address(req.scope, services.settings.trusted_proxies)  # type: ignore[arg-type]
-    try:
-        caller = await auth.usable_api_key(key.strip(), caller=address)
-        if caller is None:
-            return None
-        if renew:
-            session = await auth.renew_session(caller, session_id)
-        else:
-            session = await auth.get_session(caller, session_id)
-    except GatehouseError:
-        return None
+    caller = await auth.resolve_api_key(key.strip(), caller=address)
+    if renew:
+        session = await auth.renew_session(caller, session_id)
+    else:
+        session = await auth.get_session(caller, session_id)
     return 200, user_session(session)
 
 
@@ -54,6 +49,6 @@ async def renew_session(req: FastRequest) -> tuple[int, UserSession] | None:
 
 
 FAST_ROUTES = [
-    FastRoute("GET", "/v1/session", "/v1/session", get_session),
-    FastRoute("POST", "/v1/session", "/v1/session", renew_session),
+    FastRoute("GET", "/v1/session", "/v1/session", get_session, render),
+    FastRoute("POST", "/v1/session", "/v1/session", renew_session, render),
 ]
