@@ -48,6 +48,10 @@ class Settings:
     workers: int = 1
     secret_key: str = ""
     steam_api_url: str = "https://partner.steam-api.com"
+    #: Sent as ``identity`` to Steam: tickets must be made for this service.
+    steam_identity: str = ""
+    #: Calls to Steam's Web API allowed per project and minute.
+    steam_calls_per_minute: int = 600
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     max_body_bytes: int = 1024 * 1024
     sweep_interval_seconds: int = 60
@@ -87,6 +91,10 @@ class Settings:
             workers=_int(env, "GATEHOUSE_WORKERS", 1, low=1, high=256),
             secret_key=env.get("GATEHOUSE_SECRET_KEY") or "",
             steam_api_url=(env.get("GATEHOUSE_STEAM_API_URL") or "https://partner.steam-api.com"),
+            steam_identity=(env.get("GATEHOUSE_STEAM_IDENTITY") or "").strip(),
+            steam_calls_per_minute=_int(
+                env, "GATEHOUSE_STEAM_CALLS_PER_MINUTE", 600, low=1, high=1_000_000
+            ),
             trusted_proxies=tuple(proxies),
             sweep_interval_seconds=_int(env, "GATEHOUSE_SWEEP_INTERVAL", 60, low=1, high=86_400),
             log_level=(env.get("GATEHOUSE_LOG_LEVEL") or "info").lower(),

@@ -82,7 +82,11 @@ def build_services(
         else None
     )
     limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
-    throttles = Throttles(limiter, ipv6_prefix=settings.ipv6_prefix)
+    throttles = Throttles(
+        limiter,
+        ipv6_prefix=settings.ipv6_prefix,
+        steam_calls_per_minute=settings.steam_calls_per_minute,
+    )
     token_cache = RedisTokenCache(redis) if redis else None
     passwords = passwords or PasswordHasher()
     session_repo = SessionRepository()
@@ -168,5 +172,6 @@ def build_services(
             steam=steam,
             clock=clock,
             throttles=throttles,
+            steam_identity=settings.steam_identity,
         ),
     )

@@ -77,6 +77,9 @@ class FakeSteam:
     delay: float = 2.0
     #: "5xx-then-ok" mode: how many requests get a 503 first.
     fail_first: int = 1
+    #: When set, tickets were made with ``GetAuthTicketForWebApi(identity)``: Steam
+    #: accepts them only when the ``identity`` parameter names the same.
+    identity: str | None = None
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
@@ -171,6 +174,8 @@ class FakeSteam:
         steamid = known.get(query["ticket"].lower())
         if steamid is None:
             return _error(101, "Invalid ticket")
+        if self.identity is not None and query.get("identity") != self.identity:
+            return _error(101, "Invalid ticket")  # made for another service
         params = {
             "result": "OK",
             "steamid": steamid,

@@ -76,7 +76,9 @@ __all__ = [
 ]
 
 HIVEMP_SESSION_SECONDS: Final = 3600
-MAX_STEAM_TICKETS: Final = 8
+#: One ticket names one Steam account; more than a few per request is no game's
+#: need, only a way to multiply calls to Steam.
+MAX_STEAM_TICKETS: Final = 4
 MAX_EMAIL_LENGTH: Final = 320
 MAX_CODE_LENGTH: Final = 64
 MAX_DEVICE_ID_LENGTH: Final = 256
@@ -197,6 +199,7 @@ class AuthenticationService:
         steam: SteamClient,
         clock: Clock,
         throttles: Throttles,
+        steam_identity: str = "",
     ) -> None:
         self._db = db
         self._users = users
@@ -212,6 +215,9 @@ class AuthenticationService:
         self._clock = clock
         self._key_throttle = throttles.api_key
         self._password_throttle = throttles.password
+        self._steam_rejected = throttles.steam_ticket
+        self._steam_calls = throttles.steam_calls
+        self._steam_identity = steam_identity
 
     # -- who is calling? ---------------------------------------------------------------
 
@@ -326,7 +332,7 @@ class AuthenticationService:
         steam_id: str | None = None
         steam_owner: int | None = None
         if req.steam_tickets:
-            steam_id = await self._verify_steam(project, req.steam_tickets)
+            steam_id = await self._verify_steam(project, req.steam_tickets, caller=ip)
             async with self._db.read() as conn:
                 steam_owner = await self._users.by_identity(conn, project.id, STEAM, steam_id)
 
@@ -459,7 +465,9 @@ class AuthenticationService:
 
     # -- steps -----------------------------------------------------------------------------
 
-    async def _verify_steam(self, project: Project, tickets: tuple[str, ...]) -> str:
+    async def _verify_steam(
+        self, project: Project, tickets: tuple[str, ...], *, caller: str
+    ) -> str:
         if project.steam_app_id is None or not project.has_steam_web_api_key:
             raise InvalidInput(
                 "Steam sign-in is not configured for this project", field=_TICKETS_FIELD
@@ -472,16 +480,31 @@ class AuthenticationService:
             raise UpstreamUnavailable("The project's Steam web API key cannot be read") from None
         owners = set()
         for ticket in dict.fromkeys(tickets):
-            owners.add(
-                await self._steam.authenticate_ticket(
-                    app_id=project.steam_app_id, web_api_key=key, ticket_hex=ticket
-                )
-            )
+            owners.add(await self._steam_ticket(project, key, ticket, caller=caller))
         if len(owners) != 1:
             raise InvalidInput(
                 "The Steam tickets belong to different Steam accounts", field=_TICKETS_FIELD
             )
         return owners.pop()
+
+    async def _steam_ticket(self, project: Project, key: str, ticket: str, *, caller: str) -> str:
+        """One ticket checked by Steam. Rejections are throttled per address and per
+        project, and every call spends the project's budget of calls to Steam."""
+        assert project.steam_app_id is not None
+        project_key = str(project.id)
+        attempt = self._steam_rejected.attempt(caller=caller, account=project_key)
+        async with attempt:
+            await self._steam_calls.spend(caller=caller, account=project_key)
+            try:
+                return await self._steam.authenticate_ticket(
+                    app_id=project.steam_app_id,
+                    web_api_key=key,
+                    ticket_hex=ticket,
+                    identity=self._steam_identity,
+                )
+            except InvalidCredentials:
+                attempt.failed()
+                raise
 
     async def _email_exists(self, project_id: int, email: str) -> bool:
         async with self._db.read() as conn:

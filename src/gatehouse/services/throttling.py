@@ -76,7 +76,7 @@ class Throttle:
         limiter: RateLimiter,
         name: str,
         *,
-        per_address: Limit,
+        per_address: Limit | None,
         per_account: Limit | None = None,
         message: str | None = None,
         ipv6_prefix: int = 64,
@@ -89,9 +89,10 @@ class Throttle:
         self._prefix = ipv6_prefix
 
     def _counters(self, caller: str, account: str | None) -> list[Counter]:
-        a = self._per_address
-        group = caller_group(caller, self._prefix)
-        counters = [Counter(f"{self._name}:addr:{group}", a.attempts, a.window)]
+        counters = []
+        if (a := self._per_address) is not None:
+            group = caller_group(caller, self._prefix)
+            counters.append(Counter(f"{self._name}:addr:{group}", a.attempts, a.window))
         if account is not None and self._per_account is not None:
             b = self._per_account
             counters.append(Counter(f"{self._name}:acct:{account}", b.attempts, b.window))
@@ -121,19 +122,30 @@ CLIENT_SECRET_PER_ADDRESS: Final = Limit(20, 60)
 #: from one address meets expired ones in the ordinary course of things.
 BEARER_PER_ADDRESS: Final = Limit(60, 60)
 DEVICE_TOKENS_PER_ADDRESS: Final = Limit(30, 60)
-STEAM_TICKETS_PER_ADDRESS: Final = Limit(20, 300)
-STEAM_TICKETS_PER_PROJECT: Final = Limit(600, 300)
+#: Tickets Steam rejected ("account" = the project).
+STEAM_REJECTED_PER_ADDRESS: Final = Limit(20, 300)
+STEAM_REJECTED_PER_PROJECT: Final = Limit(300, 300)
+#: Every call to Steam's Web API, per project and minute, by default
+#: (``GATEHOUSE_STEAM_CALLS_PER_MINUTE``): whatever arrives, the studio's Web API
+#: quota is spent at most this fast.
+STEAM_CALLS_PER_MINUTE: Final = 600
 
 
 class Throttles:
     """Every throttle of the service, sharing one limiter."""
 
-    def __init__(self, limiter: RateLimiter, *, ipv6_prefix: int = 64) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        *,
+        ipv6_prefix: int = 64,
+        steam_calls_per_minute: int = STEAM_CALLS_PER_MINUTE,
+    ) -> None:
         auth_message = "Too many failed authentication attempts"
 
         def make(
             name: str,
-            per_address: Limit,
+            per_address: Limit | None,
             per_account: Limit | None = None,
             message: str | None = auth_message,
         ) -> Throttle:
@@ -156,8 +168,14 @@ class Throttles:
             "v3-token", DEVICE_TOKENS_PER_ADDRESS, message="Too many tokens requested"
         )
         self.steam_ticket = make(
-            "steam",
-            STEAM_TICKETS_PER_ADDRESS,
-            per_account=STEAM_TICKETS_PER_PROJECT,
-            message="Too many rejected Steam tickets",
+            "steam-rejected",
+            STEAM_REJECTED_PER_ADDRESS,
+            STEAM_REJECTED_PER_PROJECT,
+            "Too many rejected Steam tickets",
+        )
+        self.steam_calls = make(
+            "steam-calls",
+            None,
+            Limit(steam_calls_per_minute, 60),
+            "Too many Steam sign-ins for this project right now",
         )

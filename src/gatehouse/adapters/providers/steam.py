@@ -138,14 +138,21 @@ class SteamClient:
             trust_env=False,
         )
 
-    async def authenticate_ticket(self, *, app_id: int, web_api_key: str, ticket_hex: str) -> str:
-        """Return the SteamID64 (decimal string) of the ticket's owner."""
+    async def authenticate_ticket(
+        self, *, app_id: int, web_api_key: str, ticket_hex: str, identity: str = ""
+    ) -> str:
+        """Return the SteamID64 (decimal string) of the ticket's owner. With an
+        ``identity``, Steam accepts only a ticket the game made for that identity
+        (``GetAuthTicketForWebApi(identity)``): a ticket made for another service
+        cannot be replayed here."""
         ticket = _validate_ticket(ticket_hex)
         if isinstance(app_id, bool) or not isinstance(app_id, int) or app_id <= 0:
             raise _unavailable("the project's Steam app id is not configured")
         if not web_api_key:
             raise _unavailable("the project's Steam web API key is not configured")
         params = {"key": web_api_key, "appid": str(app_id), "ticket": ticket}
+        if identity:
+            params["identity"] = identity
 
         attempt = 0
         while True:
