@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gatehouse.adapters.store.engine import Database
@@ -19,6 +19,7 @@ from gatehouse.core.errors import (
 )
 from gatehouse.core.ids import new_client_id
 from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, LimitPolicy, Project
+from gatehouse.core.project_rules import check_project
 from gatehouse.core.tokens import (
     API_KEY_PREFIX,
     CLIENT_SECRET_PREFIX,
@@ -32,7 +33,8 @@ __all__ = ["ProjectService", "ProjectSettings"]
 
 #: Failed client-credential checks allowed per caller address per minute.
 CLIENT_AUTH_FAILURES_PER_MINUTE = 20
-_URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
+#: The defaults a new project starts from (the store fills in the same ones).
+_NEW_PROJECT = Project(id=0, name="", created_at=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,26 +53,23 @@ class ProjectSettings:
     steam_auto_create: bool | None = None
     password_registration: bool | None = None
 
-    def validate(self) -> dict[str, Any]:
+    def changes(self) -> dict[str, Any]:
+        """The column values this update writes."""
         values = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
-        if self.name is not None and not 1 <= len(self.name.strip()) <= 200:
-            raise InvalidInput("name must be 1 to 200 characters", field="name")
-        for key in ("session_ttl_seconds", "max_ttl_seconds"):
-            if key in values and not 1 <= values[key] <= 10 * 365 * 86_400:
-                raise InvalidInput(f"{key} must be between 1 and 315360000", field=key)
-        if self.session_limit is not None and not 0 <= self.session_limit <= 100_000:
-            raise InvalidInput(
-                "session limit must be between 0 (no limit) and 100000", field="session_limit"
-            )
-        for key in ("ws_url", "webrtc_url"):
-            url = values.get(key)
-            if url and (not url.startswith(_URL_SCHEMES) or len(url) > 2000):
-                raise InvalidInput(f"{key} must be an http(s):// or ws(s):// URL", field=key)
-        if self.steam_app_id is not None and not 0 < self.steam_app_id < 2**32:
-            raise InvalidInput("steam app id must be a positive integer", field="steam_app_id")
+        if "name" in values:
+            values["name"] = values["name"].strip()
         if "session_limit_policy" in values:
             values["session_limit_policy"] = str(values["session_limit_policy"])
         return values
+
+    def applied_to(self, project: Project) -> Project:
+        """``project`` as it would be after this update, to be judged as a whole."""
+        fields = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+        if fields.pop("steam_web_api_key_enc", None) is not None:
+            fields["has_steam_web_api_key"] = True
+        if "name" in fields:
+            fields["name"] = fields["name"].strip()
+        return replace(project, **fields)
 
 
 class ProjectService:
@@ -101,13 +100,11 @@ class ProjectService:
         self._dummy_hash = hasher.hash("gatehouse-no-such-client")
 
     async def create(self, name: str, settings: ProjectSettings | None = None) -> Project:
-        values = (settings or ProjectSettings()).validate()
-        ProjectSettings(name=name).validate()
-        values.pop("name", None)
+        settings = replace(settings or ProjectSettings(), name=name)
+        check_project(settings.applied_to(_NEW_PROJECT))
+        values = settings.changes()
         async with self._db.write() as conn:
-            project_id = await self._projects.create(
-                conn, name=name.strip(), now=self._clock.now_us(), **values
-            )
+            project_id = await self._projects.create(conn, now=self._clock.now_us(), **values)
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
@@ -124,17 +121,18 @@ class ProjectService:
             return await self._projects.all(conn)
 
     async def update(self, project_id: int, settings: ProjectSettings) -> Project:
-        values = settings.validate()
+        """All of ``settings`` or nothing: the project they would produce is judged
+        whole, inside the write transaction, before anything is written."""
+        values = settings.changes()
         async with self._db.write() as conn:
             current = await self._projects.get(conn, project_id)
             if current is None:
                 raise ProjectNotFound()
+            check_project(settings.applied_to(current))
             if values:
                 await self._projects.update(conn, project_id, **values)
             project = await self._projects.get(conn, project_id)
         assert project is not None
-        if project.session_ttl_seconds > project.max_ttl_seconds:
-            raise InvalidInput("session_ttl_seconds exceeds max_ttl_seconds")
         return project
 
     # -- client applications -------------------------------------------------------------
