@@ -105,6 +105,7 @@ def build_services(
         clock=clock,
         limiter=limiter,
         cache=RedisCredentialCache(redis) if redis else None,
+        max_projects_per_user=settings.max_projects_per_user,
     )
     accounts = AccountService(
         db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock

@@ -14,6 +14,7 @@ from gatehouse.core.errors import (
     InvalidCredentials,
     InvalidInput,
     NotFound,
+    ProjectLimitReached,
     ProjectNotFound,
     UserNotFound,
 )
@@ -83,8 +84,10 @@ class ProjectService:
         clock: Clock,
         limiter: RateLimiter,
         cache: CredentialCache | None = None,
+        max_projects_per_user: int = 3,
     ) -> None:
         self._db = db
+        self._max_projects_per_user = max_projects_per_user
         self._cache = cache
         self._projects = projects
         self._users = users
@@ -105,6 +108,34 @@ class ProjectService:
         values = settings.changes()
         async with self._db.write() as conn:
             project_id = await self._projects.create(conn, now=self._clock.now_us(), **values)
+            project = await self._projects.get(conn, project_id)
+        assert project is not None
+        return project
+
+    async def create_default(self, user_id: int, name: str) -> Project:
+        """A project administered by ``user_id``, made at their admin sign-in, unless
+        they administer ``max_projects_per_user`` already (``ProjectLimitReached``).
+
+        Counted and inserted in one write transaction with the user's row locked
+        (SQLite's writers are serial anyway), so parallel sign-ins cannot all pass
+        the count: without a limit, every new account could mint projects."""
+        settings = ProjectSettings(name=name)
+        check_project(settings.applied_to(_NEW_PROJECT))
+        limit = self._max_projects_per_user
+        async with self._db.write() as conn:
+            if not await self._users.lock(conn, user_id):
+                raise UserNotFound()
+            if await self._projects.count_administered(conn, user_id) >= limit:
+                raise ProjectLimitReached(
+                    f"No new project: an account may administer at most {limit} projects "
+                    "made by signing in; choose an existing one (projectId), or ask the "
+                    "operator",
+                    field="promptForProject",
+                )
+            project_id = await self._projects.create(
+                conn, now=self._clock.now_us(), **settings.changes()
+            )
+            await self._projects.add_admin(conn, project_id, user_id)
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
