@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,3 +68,49 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+class FakeRedis:
+    """A RESP server on a free port that answers ``INFO`` as Redis ``version`` would
+    (``PING``, ``AUTH`` and ``SELECT`` too; anything else is an error): for version
+    checks against servers the machine does not have."""
+
+    def __init__(self, version: str) -> None:
+        import socketserver
+
+        import hiredis
+
+        info = f"# Server\r\nredis_version:{version}\r\nredis_mode:standalone\r\n".encode()
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                reader = hiredis.Reader()
+                while data := self.request.recv(65536):
+                    reader.feed(data)
+                    while (command := reader.gets()) is not False:
+                        name = command[0].upper()
+                        if name == b"INFO":
+                            reply = b"$%d\r\n%s\r\n" % (len(info), info)
+                        elif name == b"PING":
+                            reply = b"+PONG\r\n"
+                        elif name in (b"AUTH", b"SELECT"):
+                            reply = b"+OK\r\n"
+                        else:
+                            reply = b"-ERR unknown command\r\n"
+                        self.request.sendall(reply)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

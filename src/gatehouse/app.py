@@ -18,7 +18,7 @@ from gatehouse.api import account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
 from gatehouse.api._common.fastpath import fast_lane
 from gatehouse.observability import ACTIVE_SESSIONS, configure_logging, metrics_middleware
-from gatehouse.settings import Settings
+from gatehouse.settings import Settings, SettingsError
 from gatehouse.wiring import Services, build_services
 
 __all__ = ["create_app", "create_app_from_env"]
@@ -56,6 +56,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if services.redis is not None:  # also when run by uvicorn without ``serve``
+            try:
+                await services.redis.check_server()
+            except SettingsError as exc:
+                log.error("%s", exc)
+                await services.close()
+                raise
         tasks = [asyncio.create_task(_sweeper(services))]
         if services.db.is_sqlite:
             tasks.append(asyncio.create_task(_checkpointer(services)))

@@ -173,7 +173,10 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     async def work(services: Services) -> None:
-        return None  # _run has migrated already
+        # _run has migrated already. A Redis too old for the commands used is
+        # refused here, with the reason, rather than failing request by request.
+        if services.redis is not None:
+            await services.redis.check_server()
 
     _run(work)
     os.environ.update(GATEHOUSE_HOST=host, GATEHOUSE_PORT=str(port))

@@ -56,6 +56,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     sweep_interval_seconds: int = 60
     log_level: str = "info"
+    #: Projects a user may administer before an admin sign-in stops creating a
+    #: default one for them (0: sign-in never creates projects).
+    max_projects_per_user: int = 3
     #: Answer the hot reads outside the framework (api/_common/fastpath.py).
     fast_lane: bool = True
     #: IPv6 callers are one caller per network of this many bits for per-address
@@ -98,6 +101,9 @@ class Settings:
             trusted_proxies=tuple(proxies),
             sweep_interval_seconds=_int(env, "GATEHOUSE_SWEEP_INTERVAL", 60, low=1, high=86_400),
             log_level=(env.get("GATEHOUSE_LOG_LEVEL") or "info").lower(),
+            max_projects_per_user=_int(
+                env, "GATEHOUSE_MAX_PROJECTS_PER_USER", 3, low=0, high=10_000
+            ),
             fast_lane=(env.get("GATEHOUSE_FAST_LANE") or "1") not in ("0", "false", "no"),
             ipv6_prefix=_int(env, "GATEHOUSE_IPV6_PREFIX", 64, low=16, high=128),
         )

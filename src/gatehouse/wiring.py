@@ -111,6 +111,7 @@ def build_services(
         clock=clock,
         throttles=throttles,
         cache=RedisCredentialCache(redis) if redis else None,
+        max_projects_per_user=settings.max_projects_per_user,
     )
     accounts = AccountService(
         db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock

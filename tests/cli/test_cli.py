@@ -175,3 +175,33 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["name"] == "X"
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--max-ttl", "1"), "must not exceed max_ttl_seconds"),
+        (("--name", "Renamed", "--session-ttl", "100", "--max-ttl", "50"), "must not exceed"),
+        (("--session-limit", "1", "--ws-url", "wss://"), "ws_url"),
+        (("--webrtc-url", "https://rt.example/a b"), "webrtc_url"),
+    ],
+)
+def test_a_refused_project_set_changes_nothing(cli, args, reason) -> None:
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    before = one_json(cli("project", "show", pid, "--json"))
+    result = cli("project", "set", pid, *args, "--json")
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert one_json(cli("project", "show", pid, "--json")) == before
+
+
+def test_project_set_judges_the_resulting_project(cli) -> None:
+    """Lowering both bounds together is fine, and so is a ttl under the new maximum."""
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    both = one_json(cli("project", "set", pid, "--session-ttl", "60", "--max-ttl", "60", "--json"))
+    assert (both["session_ttl_seconds"], both["max_ttl_seconds"]) == (60, 60)
+    refused = cli("project", "set", pid, "--session-ttl", "61", "--json")
+    assert refused.exit_code != 0 and "must not exceed" in refused.stderr
+    assert one_json(cli("project", "show", pid, "--json"))["session_ttl_seconds"] == 60

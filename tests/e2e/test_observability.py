@@ -99,3 +99,28 @@ async def test_no_secret_ever_reaches_a_log_line(client, services, caplog) -> No
     for line in lines:
         for secret in secrets:
             assert secret not in line, f"a secret leaked into a log line: {line}"
+
+
+async def test_a_crash_is_logged_with_the_route_template_not_the_raw_path(
+    client, services, caplog, monkeypatch
+) -> None:
+    """Path segments can carry ids a caller treats as secret: the crash line names
+    the route, as the access line does."""
+    tenant = await make_tenant(services)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(services.sessions, "get_owned", broken)
+    caplog.set_level(logging.DEBUG)
+    raw = "1.c0ffee00.SECRETLOOKINGSEGMENT"
+    answer = await client.get(f"/session-storage/sessions/{raw}", headers=tenant.headers)
+    assert answer.status_code == 500
+
+    crashes = [r for r in caplog.records if r.name == "gatehouse.errors"]
+    assert crashes, "the crash was not logged"
+    formatter = JsonFormatter()
+    assert "/session-storage/sessions/{session_id}" in formatter.format(crashes[-1])
+    for record in caplog.records:
+        if record.name.startswith("gatehouse"):  # not the test client's own lines
+            assert "SECRETLOOKINGSEGMENT" not in formatter.format(record)

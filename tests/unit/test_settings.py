@@ -26,3 +26,10 @@ def test_production_path_settings_come_from_the_environment() -> None:
 def test_a_bad_pool_size_is_refused_by_name(value: str) -> None:
     with pytest.raises(SettingsError, match="GATEHOUSE_DATABASE_POOL_SIZE"):
         Settings.from_env({"GATEHOUSE_DATABASE_POOL_SIZE": value})
+
+
+def test_projects_per_user_defaults_to_three_and_refuses_a_bad_value() -> None:
+    assert Settings.from_env({}).max_projects_per_user == 3
+    assert Settings.from_env({"GATEHOUSE_MAX_PROJECTS_PER_USER": "0"}).max_projects_per_user == 0
+    with pytest.raises(SettingsError, match="GATEHOUSE_MAX_PROJECTS_PER_USER"):
+        Settings.from_env({"GATEHOUSE_MAX_PROJECTS_PER_USER": "-1"})

@@ -104,6 +104,12 @@ class Forbidden(GatehouseError):
     default_message = "Not allowed"
 
 
+class ProjectLimitReached(Forbidden):
+    """A sign-in would create a default project beyond the per-user limit."""
+
+    default_message = "Project limit reached"
+
+
 class ClientDisabled(Forbidden):
     code = ErrorCode.CLIENT_DISABLED
     default_message = "Client application is disabled"

@@ -448,8 +448,9 @@ class AuthenticationService:
             assert steam_id is not None
             await self._link(project.id, user.id, steam_id)
         if create_default:
-            target = await self._projects.create(f"{user.username}'s project"[:200])
-            await self._projects.add_admin(target.id, user.id)
+            target = await self._projects.create_default(
+                user.id, f"{user.username}'s project"[:200]
+            )
         issued = await self._sessions.start(
             project=target,
             user_id=user.id,

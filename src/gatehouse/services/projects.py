@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gatehouse.adapters.store.engine import Database
@@ -14,11 +14,13 @@ from gatehouse.core.errors import (
     InvalidCredentials,
     InvalidInput,
     NotFound,
+    ProjectLimitReached,
     ProjectNotFound,
     UserNotFound,
 )
 from gatehouse.core.ids import new_client_id
 from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, LimitPolicy, Project
+from gatehouse.core.project_rules import check_project
 from gatehouse.core.tokens import (
     API_KEY_PREFIX,
     CLIENT_SECRET_PREFIX,
@@ -30,7 +32,8 @@ from gatehouse.services.throttling import Throttles
 
 __all__ = ["ProjectService", "ProjectSettings"]
 
-_URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
+#: The defaults a new project starts from (the store fills in the same ones).
+_NEW_PROJECT = Project(id=0, name="", created_at=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,26 +52,23 @@ class ProjectSettings:
     steam_auto_create: bool | None = None
     password_registration: bool | None = None
 
-    def validate(self) -> dict[str, Any]:
+    def changes(self) -> dict[str, Any]:
+        """The column values this update writes."""
         values = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
-        if self.name is not None and not 1 <= len(self.name.strip()) <= 200:
-            raise InvalidInput("name must be 1 to 200 characters", field="name")
-        for key in ("session_ttl_seconds", "max_ttl_seconds"):
-            if key in values and not 1 <= values[key] <= 10 * 365 * 86_400:
-                raise InvalidInput(f"{key} must be between 1 and 315360000", field=key)
-        if self.session_limit is not None and not 0 <= self.session_limit <= 100_000:
-            raise InvalidInput(
-                "session limit must be between 0 (no limit) and 100000", field="session_limit"
-            )
-        for key in ("ws_url", "webrtc_url"):
-            url = values.get(key)
-            if url and (not url.startswith(_URL_SCHEMES) or len(url) > 2000):
-                raise InvalidInput(f"{key} must be an http(s):// or ws(s):// URL", field=key)
-        if self.steam_app_id is not None and not 0 < self.steam_app_id < 2**32:
-            raise InvalidInput("steam app id must be a positive integer", field="steam_app_id")
+        if "name" in values:
+            values["name"] = values["name"].strip()
         if "session_limit_policy" in values:
             values["session_limit_policy"] = str(values["session_limit_policy"])
         return values
+
+    def applied_to(self, project: Project) -> Project:
+        """``project`` as it would be after this update, to be judged as a whole."""
+        fields = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+        if fields.pop("steam_web_api_key_enc", None) is not None:
+            fields["has_steam_web_api_key"] = True
+        if "name" in fields:
+            fields["name"] = fields["name"].strip()
+        return replace(project, **fields)
 
 
 class ProjectService:
@@ -82,8 +82,10 @@ class ProjectService:
         clock: Clock,
         throttles: Throttles,
         cache: CredentialCache | None = None,
+        max_projects_per_user: int = 3,
     ) -> None:
         self._db = db
+        self._max_projects_per_user = max_projects_per_user
         self._cache = cache
         self._projects = projects
         self._users = users
@@ -97,13 +99,39 @@ class ProjectService:
         self._dummy_hash = hasher.hash("gatehouse-no-such-client")
 
     async def create(self, name: str, settings: ProjectSettings | None = None) -> Project:
-        values = (settings or ProjectSettings()).validate()
-        ProjectSettings(name=name).validate()
-        values.pop("name", None)
+        settings = replace(settings or ProjectSettings(), name=name)
+        check_project(settings.applied_to(_NEW_PROJECT))
+        values = settings.changes()
         async with self._db.write() as conn:
+            project_id = await self._projects.create(conn, now=self._clock.now_us(), **values)
+            project = await self._projects.get(conn, project_id)
+        assert project is not None
+        return project
+
+    async def create_default(self, user_id: int, name: str) -> Project:
+        """A project administered by ``user_id``, made at their admin sign-in, unless
+        they administer ``max_projects_per_user`` already (``ProjectLimitReached``).
+
+        Counted and inserted in one write transaction with the user's row locked
+        (SQLite's writers are serial anyway), so parallel sign-ins cannot all pass
+        the count: without a limit, every new account could mint projects."""
+        settings = ProjectSettings(name=name)
+        check_project(settings.applied_to(_NEW_PROJECT))
+        limit = self._max_projects_per_user
+        async with self._db.write() as conn:
+            if not await self._users.lock(conn, user_id):
+                raise UserNotFound()
+            if await self._projects.count_administered(conn, user_id) >= limit:
+                raise ProjectLimitReached(
+                    f"No new project: an account may administer at most {limit} projects "
+                    "made by signing in; choose an existing one (projectId), or ask the "
+                    "operator",
+                    field="promptForProject",
+                )
             project_id = await self._projects.create(
-                conn, name=name.strip(), now=self._clock.now_us(), **values
+                conn, now=self._clock.now_us(), **settings.changes()
             )
+            await self._projects.add_admin(conn, project_id, user_id)
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
@@ -120,17 +148,18 @@ class ProjectService:
             return await self._projects.all(conn)
 
     async def update(self, project_id: int, settings: ProjectSettings) -> Project:
-        values = settings.validate()
+        """All of ``settings`` or nothing: the project they would produce is judged
+        whole, inside the write transaction, before anything is written."""
+        values = settings.changes()
         async with self._db.write() as conn:
             current = await self._projects.get(conn, project_id)
             if current is None:
                 raise ProjectNotFound()
+            check_project(settings.applied_to(current))
             if values:
                 await self._projects.update(conn, project_id, **values)
             project = await self._projects.get(conn, project_id)
         assert project is not None
-        if project.session_ttl_seconds > project.max_ttl_seconds:
-            raise InvalidInput("session_ttl_seconds exceeds max_ttl_seconds")
         return project
 
     # -- client applications -------------------------------------------------------------

@@ -6,6 +6,11 @@ back (to the database, or to in-process counters) and the
 client is left alone for a few seconds before it is tried again, so requests do
 not each wait for a timeout.
 
+Redis 7.0 or newer is required (``MIN_REDIS_VERSION``): the rate-limit windows use
+``EXPIRE … NX`` (7.0); everything else (``SET … EX NX``, ``EVAL``, ``MULTI``,
+``AUTH user password``) is older. ``check_server`` refuses an older server at
+start, rather than letting every counter fail command by command.
+
 Keys carry a hash tag (``{gh}``) so every key lands in one slot: safe on Redis
 Cluster, and multi-key commands stay legal.
 """
@@ -13,6 +18,7 @@ Cluster, and multi-key commands stay legal.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -20,13 +26,21 @@ from typing import TypeVar
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
 from gatehouse.adapters.cache.resp import RespClient, RespError
 from gatehouse.services.ports import Counter
+from gatehouse.settings import SettingsError
 
-__all__ = ["RedisClient", "RedisRateLimiter"]
+__all__ = ["MIN_REDIS_VERSION", "RedisClient", "RedisRateLimiter", "RedisTooOld"]
 
 log = logging.getLogger("gatehouse.redis")
 T = TypeVar("T")
 
 _RETRY_AFTER_FAILURE_S = 2.0
+#: ``EXPIRE key seconds NX`` appeared in Redis 7.0.
+MIN_REDIS_VERSION = (7, 0)
+_VERSION = re.compile(rb"^redis_version:(\d+)\.(\d+)", re.MULTILINE)
+
+
+class RedisTooOld(SettingsError):
+    """GATEHOUSE_REDIS_URL points at a Redis older than ``MIN_REDIS_VERSION``."""
 
 
 class RedisClient:
@@ -60,6 +74,27 @@ class RedisClient:
         except (RespError, OSError):
             self._down_until = time.monotonic() + _RETRY_AFTER_FAILURE_S
             return False
+
+    async def check_server(self) -> None:
+        """Refuse (``RedisTooOld``) a server too old for the commands used. Unreachable
+        or unable to say: logged only, as Redis is an accelerator with fallbacks."""
+        try:
+            info = await self.redis.execute("INFO", "server")
+        except (RespError, OSError) as exc:
+            log.warning("redis version not checked at start: %s", type(exc).__name__)
+            return
+        found = _VERSION.search(info if isinstance(info, bytes) else b"")
+        if found is None:
+            log.warning("redis version not checked at start: INFO names no redis_version")
+            return
+        version = (int(found[1]), int(found[2]))
+        if version < MIN_REDIS_VERSION:
+            need = ".".join(map(str, MIN_REDIS_VERSION))
+            raise RedisTooOld(
+                f"Redis at {self.redis.address} is version {found[1].decode()}."
+                f"{found[2].decode()}; Gatehouse needs Redis {need} or newer. Upgrade it, "
+                "or unset GATEHOUSE_REDIS_URL to run without Redis."
+            )
 
     async def close(self) -> None:
         await self.redis.close()

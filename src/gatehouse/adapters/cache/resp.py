@@ -171,6 +171,12 @@ class RespClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connecting: asyncio.Future[_Connection] | None = None
 
+    @property
+    def address(self) -> str:
+        """Where this client connects, without credentials (for messages)."""
+        url = self._url
+        return url.unix_path if url.unix_path is not None else f"{url.host}:{url.port}"
+
     async def execute(self, *args: Any) -> Any:
         return (await self.pipeline(args))[0]
 

@@ -72,6 +72,10 @@ class ProjectRepository:
                 insert(project_admins).values(project_id=project_id, user_id=user_id)
             )
 
+    async def count_administered(self, conn: AsyncConnection, user_id: int) -> int:
+        stmt = select(func.count()).where(project_admins.c.user_id == user_id)
+        return int((await conn.execute(stmt)).scalar_one())
+
     async def administered_by(self, conn: AsyncConnection, user_id: int) -> list[Project]:
         stmt = (
             select(projects)

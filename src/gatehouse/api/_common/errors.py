@@ -102,8 +102,14 @@ def exception_handlers(
             response.headers["Retry-After"] = "1"
             return response
         # Logged with the traceback for operators; the client sees a plain 500 body.
+        # The route template, never the raw path: path segments carry ids.
+        route = str(request.scope.get("path_template") or "unmatched")
         log.error(
-            "unhandled error on %s %s", request.method, request.scope.get("path"), exc_info=exc
+            "unhandled error on %s %s",
+            request.method,
+            route,
+            exc_info=exc,
+            extra={"method": request.method, "route": route},
         )
         return pick(request).http(HttpProblem(500, _MESSAGES[500]), request)
 
