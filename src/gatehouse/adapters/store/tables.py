@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -91,6 +92,16 @@ users = Table(
     Column("updated_at", Time, nullable=False),
     UniqueConstraint("project_id", "username", name="uq_users_project_username"),
     Index("ix_users_project_email", "project_id", "email"),
+    # Emails are stored normalised (core/identifiers.py), so this makes an address
+    # unique within a project whatever its case or spaces (migration 0004).
+    Index(
+        "uq_users_project_email",
+        "project_id",
+        "email",
+        unique=True,
+        sqlite_where=text("email <> ''"),
+        postgresql_where=text("email <> ''"),
+    ),
 )
 
 project_admins = Table(
