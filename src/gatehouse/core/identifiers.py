@@ -7,7 +7,7 @@ uniqueness and throttle keys alike, so that one caller is one caller.
 * **User name**: surrounding whitespace removed and NFKC, but case kept: user
   names are case-sensitive (``Dave`` and ``dave`` are two accounts), as the
   v3 ``userName`` has always been matched exactly. NFKC still makes look-alikes
-  such as full-width ``ｄａｖｅ`` the same name as ``dave``.
+  such as ``dave`` in full-width letters (U+FF44 …) the same name as ``dave``.
 
 Both are idempotent (normalising a normalised value changes nothing).
 """

@@ -80,7 +80,7 @@ class AccountService:
                     raise ProjectNotFound()
                 if await self._users.by_username(conn, project_id, new.username) is not None:
                     raise Conflict("A user with that username already exists", field="username")
-                if new.email and await self._users.by_email(conn, project_id, new.email) is not None:
+                if await self._users.by_email(conn, project_id, new.email) is not None:
                     raise Conflict("A user with that email address already exists", field="email")
                 user_id = await self._users.create(
                     conn,

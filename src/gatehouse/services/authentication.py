@@ -50,6 +50,7 @@ from gatehouse.core.errors import (
     UpstreamUnavailable,
     UserNotFound,
 )
+from gatehouse.core.identifiers import normalize_email, normalize_username
 from gatehouse.core.models import ApiKeyType, Project, Session, SessionOrigin, TokenRole, User
 from gatehouse.core.passwords import is_prehash
 from gatehouse.core.secretbox import SecretBox
@@ -328,7 +329,7 @@ class AuthenticationService:
         user_agent: str,
     ) -> SignInOutcome:
         role = req.requested_role or (ROLE_ADMIN if caller.kind is CallerKind.ADMIN else ROLE_USER)
-        email = req.email or None
+        email = normalize_email(req.email or "") or None  # one form for every lookup
         password_hash = req.password_hash or None
 
         # 1. Steam ticket(s): verified before anything is read or written.
@@ -508,7 +509,7 @@ class AuthenticationService:
                     )
                 if steam_id and await self._users.by_identity(conn, project_id, STEAM, steam_id):
                     raise IdentityAlreadyLinked(field=_TICKETS_FIELD)
-                username = username_hint
+                username = normalize_username(username_hint)
                 if await self._users.by_username(conn, project_id, username) is not None:
                     username = f"{username_hint[:240]}-{secrets.token_hex(4)}"
                 now = self._clock.now_us()

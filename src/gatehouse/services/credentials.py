@@ -24,6 +24,7 @@ from gatehouse.core.errors import (
     RateLimited,
     UserNotFound,
 )
+from gatehouse.core.identifiers import normalize_login
 from gatehouse.core.models import User
 from gatehouse.core.passwords import is_prehash, prehash
 from gatehouse.core.secretbox import SecretBox
@@ -100,7 +101,7 @@ class CredentialService:
             raise InvalidInput(
                 "passwordHash must be 64 lowercase hex characters", field="passwordHash"
             )
-        account_key = f"pw:acct:{project_id}:{login.strip().lower()[:320]}"
+        account_key = f"pw:acct:{project_id}:{normalize_login(login, by=by)[:320]}"
         checks = [(account_key, PASSWORD_PER_ACCOUNT), (f"pw:addr:{caller}", PASSWORD_PER_ADDRESS)]
         await self._refuse_if_throttled(checks)
         row: Any = None

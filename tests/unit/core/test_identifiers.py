@@ -11,13 +11,18 @@ from hypothesis import strategies as st
 from gatehouse.core.identifiers import normalize_email, normalize_login, normalize_username
 
 
+def wide(text: str) -> str:
+    """``text`` in full-width forms (U+FF01 ...), a look-alike NFKC folds back."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 @pytest.mark.parametrize(
     "raw",
     [
         "dave@example.org",
         " DAVE@Example.org ",
         "\tDave@EXAMPLE.ORG\n",
-        "ｄａｖｅ＠ｅｘａｍｐｌｅ．ｏｒｇ",  # full-width look-alike
+        wide("dave@example.org"),  # full-width look-alike
         "\u00a0dave@example.org\u2003",  # no-break and em spaces around
     ],
 )
@@ -28,8 +33,8 @@ def test_spellings_of_one_email_are_one_email(raw: str) -> None:
 def test_user_names_keep_their_case_but_fold_look_alikes() -> None:
     assert normalize_username(" Dave ") == "Dave"
     assert normalize_username("Dave") != normalize_username("dave")
-    assert normalize_username("ｄａｖｅ") == "dave"
-    assert normalize_username("ﬁsh") == "fish"  # the ligature is two letters
+    assert normalize_username(wide("dave")) == "dave"
+    assert normalize_username("\ufb01sh") == "fish"  # the ligature is two letters
 
 
 def test_login_follows_the_lookup_it_is_for() -> None:

@@ -58,7 +58,11 @@ class UserRepository:
         return await first(conn, _BY_USERNAME, {"p": project_id, "name": name})
 
     async def by_email(self, conn: AsyncConnection, project_id: int, email: str) -> Any:
-        return await first(conn, _BY_EMAIL, {"p": project_id, "email": normalize_email(email)})
+        """The user with this email (any spelling of it); None for no email at all."""
+        email = normalize_email(email)
+        if not email:
+            return None
+        return await first(conn, _BY_EMAIL, {"p": project_id, "email": email})
 
     async def row(self, conn: AsyncConnection, user_id: int) -> Any:
         return await first(conn, _USER_BY_ID, {"id": user_id})

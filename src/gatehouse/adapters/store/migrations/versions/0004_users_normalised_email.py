@@ -55,9 +55,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     rows = list(conn.execute(sa.select(_users).order_by(_users.c.id)))
     problems = [
-        (what, clash)
-        for what in ("email", "username")
-        for clash in _collisions(rows, what)
+        (what, clash) for what in ("email", "username") for clash in _collisions(rows, what)
     ]
     if problems:
         shown = "; ".join(f"same {what} in {clash}" for what, clash in problems[:_SHOWN])
