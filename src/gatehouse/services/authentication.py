@@ -298,7 +298,15 @@ class AuthenticationService:
 
     async def renew_session(self, caller: ApiCaller, session_id: str | None) -> Session:
         target = await self._target(caller, Endpoint.SESSION_RENEW, session_id)
-        return await self._sessions.renew(target, HIVEMP_SESSION_SECONDS)
+        project = await self._projects.get(target.project_id)
+        # The session's own apiKey renews only a renewable session (core/renewal.py).
+        by_holder = caller.session is not None and caller.session.id == target.id
+        return await self._sessions.renew(
+            target,
+            HIVEMP_SESSION_SECONDS,
+            max_ttl_seconds=project.max_ttl_seconds,
+            by_holder=by_holder,
+        )
 
     async def end_session(self, caller: ApiCaller, session_id: str | None) -> None:
         target = await self._target(caller, Endpoint.SESSION_DELETE, session_id)
@@ -451,6 +459,7 @@ class AuthenticationService:
             scope="admin" if role == ROLE_ADMIN else "user",
             ip=ip,
             user_agent=user_agent[:512],
+            renewable=True,  # its apiKey renews it (POST /v1/session)
         )
         return SignInOutcome(intent, issued=issued)
 

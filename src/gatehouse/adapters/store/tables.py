@@ -175,6 +175,8 @@ sessions = Table(
     Column("client_id", String(64), nullable=True),
     Column("ip", String(45), nullable=False, server_default=""),
     Column("user_agent", String(512), nullable=False, server_default=""),
+    # Issued as renewable by its holder (HiveMP sign-in; core/renewal.py, migration 0005).
+    Column("renewable", Boolean, nullable=False, server_default="0"),
     # Keyset listing (oldest first).
     Index("ix_sessions_user_created", "user_id", "created_at", "id"),
     # The per-user limit count (a range on the user's own entries, whatever the
