@@ -1,5 +1,6 @@
 """Migration 0004: emails become unique per project whatever their case or
-spaces; existing duplicates are refused by name, never merged."""
+spaces; existing duplicates are refused by name, never merged. Migration 0005:
+existing HiveMP sessions stay renewable by their holder, no other session is."""
 
 from __future__ import annotations
 
@@ -129,3 +130,28 @@ async def test_without_duplicates_values_are_normalised_and_unique(empty_db: Dat
                     " VALUES (6, 1, 'gina', 'dave@example.org', 0, 0)"
                 )
             )
+
+
+async def test_0005_keeps_only_hivemp_sessions_renewable(empty_db: Database) -> None:
+    await _at_0003_with(empty_db, ["a@example.org"], ["a"])
+
+    def to_0004(conn: Connection) -> None:
+        command.upgrade(alembic_config(conn), "0004")
+
+    async with empty_db.migration() as conn:
+        await conn.run_sync(to_0004)
+        for sid, origin in (("1.00000000.00000001", "hivemp"), ("1.00000000.00000002", "storage")):
+            await conn.execute(
+                text(
+                    "INSERT INTO sessions (id, project_id, user_id, created_at, updated_at,"
+                    " expires_at, origin, room_name) VALUES (:id, 1, 1, 0, 0, 1, :o, 'r')"
+                ),
+                {"id": sid, "o": origin},
+            )
+    await migrate(empty_db)
+    async with empty_db.migration() as conn:
+        found = await conn.execute(text("SELECT origin, renewable FROM sessions ORDER BY id"))
+        assert [(r.origin, bool(r.renewable)) for r in found] == [
+            ("hivemp", True),
+            ("storage", False),
+        ]
