@@ -14,6 +14,11 @@ from click.testing import CliRunner
 from gatehouse.cli import main
 
 
+def wide(text: str) -> str:
+    """``text`` in full-width forms (U+FF01 ...), a look-alike NFKC folds back."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str):
     runner = CliRunner()
@@ -152,6 +157,66 @@ def test_duplicate_username_is_refused(cli) -> None:
     one_json(cli("user", "create", "--project", pid, "--username", "carol", "--json"))
     second = cli("user", "create", "--project", pid, "--username", "carol", "--json")
     assert second.exit_code != 0 and "already exists" in second.stderr
+
+
+def test_an_email_is_unique_whatever_its_case_or_spaces(cli) -> None:
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    first = one_json(
+        cli(
+            "user",
+            "create",
+            "--project",
+            pid,
+            "--username",
+            "dave",
+            "--email",
+            " DAVE@Example.org ",
+            "--json",
+        )
+    )
+    assert first["email"] == "dave@example.org"  # stored in its one form
+    second = cli(
+        "user",
+        "create",
+        "--project",
+        pid,
+        "--username",
+        "dave2",
+        "--email",
+        "dave@example.org",
+        "--json",
+    )
+    assert second.exit_code != 0 and second.stdout == ""
+    assert second.stderr == "error: A user with that email address already exists\n"
+    other = str(one_json(cli("project", "create", "Q", "--json"))["id"])
+    one_json(
+        cli(
+            "user",
+            "create",
+            "--project",
+            other,
+            "--username",
+            "dave",
+            "--email",
+            "dave@example.org",
+            "--json",
+        )
+    )  # another project: another account
+
+
+def test_user_names_are_stored_without_spaces_or_look_alikes(cli) -> None:
+    pid = str(one_json(cli("project", "create", "P", "--json"))["id"])
+    assert (
+        one_json(
+            cli(
+                "user", "create", "--project", pid, "--username", " " + wide("dave") + " ", "--json"
+            )
+        )["username"]
+        == "dave"
+    )
+    again = cli("user", "create", "--project", pid, "--username", "dave", "--json")
+    assert again.exit_code != 0 and "already exists" in again.stderr
+    one_json(cli("user", "create", "--project", pid, "--username", "Dave", "--json"))
 
 
 def test_tables_without_json(cli) -> None:

@@ -124,6 +124,8 @@ class Session:
     room_name: str = ""
     factors: tuple[str, ...] = ()
     scope: str = "user"
+    #: May the holder of its own token renew it (HiveMP sign-ins)? See core/renewal.py.
+    renewable: bool = False
 
     def is_active(self, now_us: int) -> bool:
         return now_us < self.expires_at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +12,7 @@ from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.clock import Clock
 from gatehouse.core.errors import Conflict, InvalidInput, ProjectNotFound, UserNotFound
+from gatehouse.core.identifiers import normalize_email, normalize_username
 from gatehouse.core.models import AccessLevel, User
 from gatehouse.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, prehash
 
@@ -65,6 +66,10 @@ class AccountService:
         self._clock = clock
 
     async def create_user(self, project_id: int, new: NewUser) -> User:
+        # Checked and stored in the one form every lookup uses (core/identifiers.py).
+        new = replace(
+            new, username=normalize_username(new.username), email=normalize_email(new.email)
+        )
         new.validate()
         password_hash = None
         if new.password is not None:
@@ -75,6 +80,8 @@ class AccountService:
                     raise ProjectNotFound()
                 if await self._users.by_username(conn, project_id, new.username) is not None:
                     raise Conflict("A user with that username already exists", field="username")
+                if await self._users.by_email(conn, project_id, new.email) is not None:
+                    raise Conflict("A user with that email address already exists", field="email")
                 user_id = await self._users.create(
                     conn,
                     project_id=project_id,
@@ -87,8 +94,8 @@ class AccountService:
                     password_hash=password_hash,
                 )
                 user = await self._users.get(conn, user_id)
-        except IntegrityError:  # a concurrent create won the unique index
-            raise Conflict("A user with that username already exists", field="username") from None
+        except IntegrityError:  # a concurrent create won a unique index
+            raise Conflict("A user with that username or email address already exists") from None
         assert user is not None
         return user
 

@@ -50,6 +50,7 @@ from gatehouse.core.errors import (
     UpstreamUnavailable,
     UserNotFound,
 )
+from gatehouse.core.identifiers import normalize_email, normalize_username
 from gatehouse.core.models import ApiKeyType, Project, Session, SessionOrigin, TokenRole, User
 from gatehouse.core.passwords import is_prehash
 from gatehouse.core.secretbox import SecretBox
@@ -294,7 +295,15 @@ class AuthenticationService:
 
     async def renew_session(self, caller: ApiCaller, session_id: str | None) -> Session:
         target = await self._target(caller, Endpoint.SESSION_RENEW, session_id)
-        return await self._sessions.renew(target, HIVEMP_SESSION_SECONDS)
+        project = await self._projects.get(target.project_id)
+        # The session's own apiKey renews only a renewable session (core/renewal.py).
+        by_holder = caller.session is not None and caller.session.id == target.id
+        return await self._sessions.renew(
+            target,
+            HIVEMP_SESSION_SECONDS,
+            max_ttl_seconds=project.max_ttl_seconds,
+            by_holder=by_holder,
+        )
 
     async def end_session(self, caller: ApiCaller, session_id: str | None) -> None:
         target = await self._target(caller, Endpoint.SESSION_DELETE, session_id)
@@ -325,7 +334,7 @@ class AuthenticationService:
         user_agent: str,
     ) -> SignInOutcome:
         role = req.requested_role or (ROLE_ADMIN if caller.kind is CallerKind.ADMIN else ROLE_USER)
-        email = req.email or None
+        email = normalize_email(req.email or "") or None  # one form for every lookup
         password_hash = req.password_hash or None
 
         # 1. Steam ticket(s): verified before anything is read or written.
@@ -461,6 +470,7 @@ class AuthenticationService:
             ip=ip,
             user_agent=user_agent[:512],
             credential_stamp=user.credential_stamp,
+            renewable=True,  # its apiKey renews it (POST /v1/session)
         )
         return SignInOutcome(intent, issued=issued)
 
@@ -536,7 +546,7 @@ class AuthenticationService:
                     )
                 if steam_id and await self._users.by_identity(conn, project_id, STEAM, steam_id):
                     raise IdentityAlreadyLinked(field=_TICKETS_FIELD)
-                username = username_hint
+                username = normalize_username(username_hint)
                 if await self._users.by_username(conn, project_id, username) is not None:
                     username = f"{username_hint[:240]}-{secrets.token_hex(4)}"
                 now = self._clock.now_us()

@@ -31,6 +31,7 @@ from gatehouse.core.errors import (
     InvalidOneTimePassword,
     UserNotFound,
 )
+from gatehouse.core.identifiers import normalize_login
 from gatehouse.core.models import User
 from gatehouse.core.passwords import credential_stamp, is_prehash, prehash, same_stamp
 from gatehouse.core.secretbox import SecretBox
@@ -93,7 +94,7 @@ class CredentialService:
             raise InvalidInput(
                 "passwordHash must be 64 lowercase hex characters", field="passwordHash"
             )
-        account = f"{project_id}:{login.strip().lower()[:320]}"
+        account = f"{project_id}:{normalize_login(login, by=by)[:320]}"
         async with self._throttles.password.attempt(caller=caller, account=account) as attempt:
             row: Any = None
             if 0 < len(login) <= 320:

@@ -3,6 +3,7 @@ revoke, sweep. Shared by every surface."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from gatehouse.adapters.store.engine import Database
@@ -15,6 +16,7 @@ from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
 from gatehouse.core.models import Project, Session, SessionOrigin, TokenRole
 from gatehouse.core.passwords import same_stamp
+from gatehouse.core.renewal import not_renewable, renewed_expiry
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, SESSION_TOKEN_PREFIX, TokenHasher
 from gatehouse.services.ports import TokenCache
 from gatehouse.services.throttling import Throttles
@@ -86,6 +88,7 @@ class SessionService:
         ip: str = "",
         user_agent: str = "",
         credential_stamp: str | None = None,
+        renewable: bool = False,
     ) -> IssuedSession:
         """A new session of ``user_id``. A sign-in passes the ``credential_stamp`` of
         the credentials it verified: when they changed since, nothing starts."""
@@ -137,6 +140,7 @@ class SessionService:
                 room_name=new_room_name(),
                 factors=factors,
                 scope=scope,
+                renewable=renewable,
             )
             await self._sessions.insert(
                 conn, session, tokens, client_id=client_id, ip=ip, user_agent=user_agent
@@ -249,25 +253,66 @@ class SessionService:
     async def set_ttl(
         self, user_id: int, session_id: str, ttl_seconds: int, project: Project
     ) -> Session:
-        """``expires_at = now + ttl_seconds`` for one of the user's active sessions."""
+        """``expires_at = now + ttl_seconds`` for one of the user's active sessions.
+        A lifetime the back-end chose holds against the token's holder: the session
+        is no longer renewable with its own token (core/renewal.py)."""
         check_ttl(ttl_seconds, project)
         session = await self.get_owned(user_id, session_id)
-        return await self._move_expiry(session, ttl_seconds, action="ttl-set")
+        return await self._move_expiry(
+            session, lambda now: now + ttl_seconds * _US, action="ttl-set", keep_renewable=False
+        )
 
-    async def renew(self, session: Session, seconds: int) -> Session:
-        return await self._move_expiry(session, seconds, action="renewed")
+    async def renew(
+        self, session: Session, seconds: int, *, max_ttl_seconds: int, by_holder: bool
+    ) -> Session:
+        """``now + seconds``, within the rule of core/renewal.py (``by_holder``: the
+        caller presented this session's own token)."""
 
-    async def _move_expiry(self, session: Session, seconds: int, *, action: str) -> Session:
+        def expiry(now: int) -> int:
+            return renewed_expiry(
+                session,
+                now_us=now,
+                seconds=seconds,
+                max_ttl_seconds=max_ttl_seconds,
+                by_holder=by_holder,
+            )
+
+        return await self._move_expiry(session, expiry, action="renewed", by_holder=by_holder)
+
+    async def _move_expiry(
+        self,
+        session: Session,
+        expiry: Callable[[int], int],
+        *,
+        action: str,
+        by_holder: bool = False,
+        keep_renewable: bool = True,
+    ) -> Session:
         async with self._db.write_one() as conn:
             now = self._clock.now_us()
-            expires_at = now + seconds * _US
-            detail = f"ttl={seconds}"
+            expires_at = expiry(now)
+            detail = f"ttl={(expires_at - now) // _US}"
             tokens = await self._sessions.move_expiry(
-                conn, session, expires_at=expires_at, now=now, action=action, detail=detail
+                conn,
+                session,
+                expires_at=expires_at,
+                now=now,
+                action=action,
+                detail=detail,
+                by_holder=by_holder,
+                keep_renewable=keep_renewable,
             )
         if tokens is None:
+            if by_holder and await self._active(session.id) is not None:
+                # Made non-renewable by its back-end since the caller's token was read.
+                raise not_renewable()
             raise SessionNotFound()
-        moved = replace(session, updated_at=now, expires_at=expires_at)
+        moved = replace(
+            session,
+            updated_at=now,
+            expires_at=expires_at,
+            renewable=session.renewable and keep_renewable,
+        )
         if self._cache is not None:
             await self._cache.renewed(tokens, moved)
         return moved

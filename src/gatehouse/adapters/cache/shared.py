@@ -123,6 +123,9 @@ class _Columns(msgspec.Struct, array_like=True):
     room_name: str
     factors: str
     scope: str
+    # Before ``role``, so an entry of the older layout fails to decode (and is
+    # read again from the database) rather than passing for non-renewable.
+    renewable: bool
     role: str = ""
 
     @classmethod
@@ -139,6 +142,7 @@ class _Columns(msgspec.Struct, array_like=True):
             session.room_name,
             ",".join(session.factors),
             session.scope,
+            session.renewable,
             role,
         )
 

@@ -10,9 +10,14 @@ from sqlalchemy import Connection, text
 
 from gatehouse.adapters.store.engine import Database
 
-__all__ = ["alembic_config", "migrate"]
+__all__ = ["MigrationRefused", "alembic_config", "migrate"]
 
 _HERE = Path(__file__).parent / "migrations"
+
+
+class MigrationRefused(RuntimeError):
+    """A migration found data it will not change on its own (the message says
+    what and how to fix it); its transaction is rolled back, nothing changed."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

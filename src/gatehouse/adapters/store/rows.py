@@ -84,6 +84,7 @@ def session_from_row(row: Any, prefix: str = "") -> Session:
         room_name=c.room_name,
         factors=tuple(c.factors.split(",")) if c.factors else (),
         scope=c.scope,
+        renewable=bool(c.renewable),
     )
 
 

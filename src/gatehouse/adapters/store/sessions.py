@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     String,
     and_,
     bindparam,
@@ -88,19 +89,28 @@ _NEXT_PAGE = Prepared(
     .order_by(*_OLDEST_FIRST)
     .limit(bindparam("limit"))
 )
-_SET_EXPIRY = Prepared(
-    update(sessions)
-    .where(sessions.c.id == bindparam("sid"), sessions.c.expires_at > bindparam("now"))
-    .values(expires_at=bindparam("new_expiry"), updated_at=bindparam("now"))
+# A move by the holder needs a renewable session (``any_session`` false); a TTL set
+# by a back-end makes the session non-renewable (``keep_renewable`` false). Both
+# are decided in the UPDATE itself, so a concurrent change cannot slip between.
+_MOVABLE = (
+    sessions.c.id == bindparam("sid"),
+    sessions.c.expires_at > bindparam("now"),
+    or_(sessions.c.renewable, bindparam("any_session", type_=Boolean)),
 )
+_MOVE = {
+    "expires_at": bindparam("new_expiry"),
+    "updated_at": bindparam("now"),
+    "renewable": and_(sessions.c.renewable, bindparam("keep_renewable", type_=Boolean)),
+}
+_SET_EXPIRY = Prepared(update(sessions).where(*_MOVABLE).values(_MOVE))
 # A renewal on PostgreSQL: move the expiry, write the audit row and read the token
 # hashes (for the cache) in ONE statement, run in autocommit: one round trip
 # instead of five (BEGIN, UPDATE, INSERT, SELECT, COMMIT), still atomic. No rows
 # means the session was gone or expired.
 _MOVED = (
     update(sessions)
-    .where(sessions.c.id == bindparam("sid"), sessions.c.expires_at > bindparam("now"))
-    .values(expires_at=bindparam("new_expiry"), updated_at=bindparam("now"))
+    .where(*_MOVABLE)
+    .values(_MOVE)
     .returning(sessions.c.id, sessions.c.project_id, sessions.c.user_id)
     .cte("moved")
 )
@@ -165,6 +175,7 @@ class SessionRepository:
             "v_client_id": client_id,
             "v_ip": ip[:45],
             "v_user_agent": user_agent[:512],
+            "v_renewable": session.renewable,
         }
         await run(conn, _INSERT_SESSION, row)
         for token_hash, role in tokens:  # 1 to 11 rows
@@ -226,10 +237,24 @@ class SessionRepository:
         return [session_from_row(r) for r in found]
 
     async def set_expiry(
-        self, conn: AsyncConnection, session_id: str, *, expires_at: int, now: int
+        self,
+        conn: AsyncConnection,
+        session_id: str,
+        *,
+        expires_at: int,
+        now: int,
+        by_holder: bool = False,
+        keep_renewable: bool = True,
     ) -> bool:
-        """Move the expiry of a still-active session; False when it is gone or expired."""
-        params = {"sid": session_id, "now": now, "new_expiry": expires_at}
+        """Move the expiry of a still-active session (renewable, ``by_holder``);
+        False when it is gone, expired or not the holder's to renew."""
+        params = {
+            "sid": session_id,
+            "now": now,
+            "new_expiry": expires_at,
+            "any_session": not by_holder,
+            "keep_renewable": keep_renewable,
+        }
         return bool(await run(conn, _SET_EXPIRY, params))
 
     async def move_expiry(
@@ -241,15 +266,21 @@ class SessionRepository:
         now: int,
         action: str,
         detail: str = "",
+        by_holder: bool = False,
+        keep_renewable: bool = True,
     ) -> list[tuple[str, TokenRole]] | None:
         """Move the expiry of a still-active session and audit it; the session's
-        tokens (hash, role), or None when it is gone or expired. One statement on
-        PostgreSQL (``Database.write_one``), three in the SQLite transaction."""
+        tokens (hash, role), or None when it is gone, expired or (``by_holder``)
+        not renewable. ``keep_renewable=False`` makes it non-renewable. One
+        statement on PostgreSQL (``Database.write_one``), three in the SQLite
+        transaction."""
         if isinstance(conn, PgConnection):
             params = {
                 "sid": session.id,
                 "now": now,
                 "new_expiry": expires_at,
+                "any_session": not by_holder,
+                "keep_renewable": keep_renewable,
                 "action": action,
                 "origin": "",
                 "detail": detail,
@@ -258,7 +289,15 @@ class SessionRepository:
             if not found:
                 return None
             return [(r["token_hash"], TokenRole(r["role"])) for r in found if r["token_hash"]]
-        if not await self.set_expiry(conn, session.id, expires_at=expires_at, now=now):
+        moved = await self.set_expiry(
+            conn,
+            session.id,
+            expires_at=expires_at,
+            now=now,
+            by_holder=by_holder,
+            keep_renewable=keep_renewable,
+        )
+        if not moved:
             return None
         await self.audit(conn, at=now, action=action, session=session, detail=detail)
         tokens = await rows(conn, _TOKENS_OF, {"id": session.id})

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -91,6 +92,16 @@ users = Table(
     Column("updated_at", Time, nullable=False),
     UniqueConstraint("project_id", "username", name="uq_users_project_username"),
     Index("ix_users_project_email", "project_id", "email"),
+    # Emails are stored normalised (core/identifiers.py), so this makes an address
+    # unique within a project whatever its case or spaces (migration 0004).
+    Index(
+        "uq_users_project_email",
+        "project_id",
+        "email",
+        unique=True,
+        sqlite_where=text("email <> ''"),
+        postgresql_where=text("email <> ''"),
+    ),
 )
 
 project_admins = Table(
@@ -164,6 +175,8 @@ sessions = Table(
     Column("client_id", String(64), nullable=True),
     Column("ip", String(45), nullable=False, server_default=""),
     Column("user_agent", String(512), nullable=False, server_default=""),
+    # Issued as renewable by its holder (HiveMP sign-in; core/renewal.py, migration 0005).
+    Column("renewable", Boolean, nullable=False, server_default="0"),
     # Keyset listing (oldest first).
     Index("ix_sessions_user_created", "user_id", "created_at", "id"),
     # The per-user limit count (a range on the user's own entries, whatever the

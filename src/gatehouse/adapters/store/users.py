@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gatehouse.adapters.store.engine import Prepared, first
 from gatehouse.adapters.store.rows import user_from_row
 from gatehouse.adapters.store.tables import external_identities, recovery_codes, users
+from gatehouse.core.identifiers import normalize_email, normalize_username
 from gatehouse.core.models import User
 from gatehouse.core.passwords import credential_stamp
 
@@ -36,6 +37,11 @@ class UserRepository:
     async def create(
         self, conn: AsyncConnection, *, project_id: int, now: int, **fields: Any
     ) -> int:
+        """Insert a user; the user name and email are stored in their canonical
+        form (core/identifiers.py), which the unique indexes compare."""
+        for key, normalize in (("username", normalize_username), ("email", normalize_email)):
+            if key in fields:
+                fields[key] = normalize(fields[key])
         result = await conn.execute(
             insert(users)
             .values(project_id=project_id, created_at=now, updated_at=now, **fields)
@@ -67,9 +73,14 @@ class UserRepository:
         return bool(result.rowcount)
 
     async def by_username(self, conn: AsyncConnection, project_id: int, username: str) -> Any:
-        return await first(conn, _BY_USERNAME, {"p": project_id, "name": username})
+        name = normalize_username(username)
+        return await first(conn, _BY_USERNAME, {"p": project_id, "name": name})
 
     async def by_email(self, conn: AsyncConnection, project_id: int, email: str) -> Any:
+        """The user with this email (any spelling of it); None for no email at all."""
+        email = normalize_email(email)
+        if not email:
+            return None
         return await first(conn, _BY_EMAIL, {"p": project_id, "email": email})
 
     async def row(self, conn: AsyncConnection, user_id: int) -> Any:
