@@ -1,0 +1,50 @@
+"""The one counting rule (services/throttling.py): an attempt reserves its slot on
+entry, keeps it when the secret was wrong, gives it back otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from gatehouse.adapters.cache.memory import MemoryRateLimiter
+from gatehouse.core.errors import RateLimited
+from gatehouse.services.throttling import Limit, Throttle
+
+
+def throttle() -> Throttle:
+    return Throttle(MemoryRateLimiter(), "t", per_address=Limit(3, 60), per_account=Limit(2, 60))
+
+
+async def test_failures_keep_their_slots_and_successes_give_them_back() -> None:
+    t = throttle()
+    for _ in range(10):  # successes never use up the budget
+        async with t.attempt(caller="10.0.0.1", account="alice"):
+            pass
+    for _ in range(2):
+        async with t.attempt(caller="10.0.0.1", account="alice") as attempt:
+            attempt.failed()
+    with pytest.raises(RateLimited) as refused:
+        async with t.attempt(caller="10.0.0.2", account="alice"):
+            raise AssertionError("over the account limit nothing is verified")
+    assert 1 <= refused.value.retry_after <= 60
+    async with t.attempt(caller="10.0.0.1", account="bob"):  # the address has room
+        pass
+
+
+async def test_an_error_that_is_no_guess_gives_the_slot_back() -> None:
+    t = throttle()
+    for _ in range(5):
+        with pytest.raises(OSError):
+            async with t.attempt(caller="10.0.0.1", account="alice"):
+                raise OSError("storage is away")
+    async with t.attempt(caller="10.0.0.1", account="alice"):
+        pass
+
+
+async def test_ipv6_neighbours_share_one_address_budget() -> None:
+    t = throttle()
+    for i in range(3):
+        async with t.attempt(caller=f"2001:db8::{i + 1}") as attempt:
+            attempt.failed()
+    with pytest.raises(RateLimited):
+        await t.spend(caller="2001:db8::ffff")
+    await t.spend(caller="2001:db8:0:1::1")  # another /64
