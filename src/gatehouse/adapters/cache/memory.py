@@ -21,26 +21,26 @@ class MemoryRateLimiter:
         self._windows: dict[str, tuple[float, int, int]] = {}
         self._max_keys = max_keys
 
-    def _current(self, key: str, window: int, now: float) -> tuple[float, int]:
-        start, count, _ = self._windows.get(key, (now, 0, window))
-        if now - start >= window:
-            return now, 0
-        return start, count
-
     async def reserve(self, counters: Sequence[Counter]) -> int | None:
         now = self._now()
-        current = [self._current(c.key, c.window, now) for c in counters]
-        waits = [
-            start + c.window - now
-            for c, (start, count) in zip(counters, current, strict=True)
-            if count >= c.limit
-        ]
-        if waits:
-            return max(1, int(max(waits) + 0.999))
-        if len(self._windows) + len(counters) > self._max_keys:
+        windows = self._windows
+        wait = None
+        for c in counters:
+            found = windows.get(c.key)
+            if found is not None and now - found[0] < c.window and found[1] >= c.limit:
+                left = found[0] + c.window - now
+                wait = left if wait is None else max(wait, left)
+        if wait is not None:
+            return max(1, int(wait + 0.999))
+        if len(windows) + len(counters) > self._max_keys:
             self._prune(now)
-        for c, (start, count) in zip(counters, current, strict=True):
-            self._windows[c.key] = (start, count + 1, c.window)
+            windows = self._windows
+        for c in counters:
+            found = windows.get(c.key)
+            if found is None or now - found[0] >= c.window:  # a new window opens
+                windows[c.key] = (now, 1, c.window)
+            else:
+                windows[c.key] = (found[0], found[1] + 1, c.window)
         return None
 
     async def release(self, counters: Sequence[Counter]) -> None:
