@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Router, delete, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, PathParameter
 
 from gatehouse.api._common.body import read_as
@@ -16,15 +15,23 @@ from gatehouse.api.session_storage.guards import (
     bearer_session,
     services_of,
 )
+from gatehouse.api.session_storage.openapi import (
+    CREATED,
+    ERRORS,
+    LISTED,
+    NEW_SESSION_EXAMPLES,
+    ONE,
+    TTL_EXAMPLES,
+    WHOAMI,
+)
 from gatehouse.api.session_storage.schemas import (
-    CreateBody,
-    ErrorBody,
     NewSessionEnvelope,
     NewSessionOut,
+    NewSessionRequest,
     SessionEnvelope,
     SessionListEnvelope,
+    SessionTtlRequest,
     TokenSessionEnvelope,
-    TtlBody,
     session_out,
     token_session_envelope,
 )
@@ -34,20 +41,7 @@ from gatehouse.core.models import SessionOrigin
 
 __all__ = ["router"]
 
-_JSON = "application/json"
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorBody, description=text)
-    for status, text in {
-        400: "Bad request",
-        401: "Missing or invalid client credentials",
-        403: "Client disabled",
-        404: "Session not found",
-        409: "Session limit reached",
-        413: "Request body too large",
-        415: "Content-Type must be application/json",
-        429: "Too many requests",
-    }.items()
-}
+_ERRORS = ERRORS
 #: Every call but "who is this token?" (a session's bearer token) takes client credentials.
 _SECURITY: list[dict[str, list[str]]] = [{"ClientID": [], "ClientSecret": []}]
 _CLIENT_ID = HeaderParameter(name="ClientID", description="Client application id", required=False)
@@ -59,7 +53,7 @@ _CLIENT_SECRET = HeaderParameter(
 @get(
     "/sessions",
     summary="List the active sessions of the client's user (oldest first)",
-    responses=_ERRORS,
+    responses={200: LISTED, **_ERRORS},
     security=_SECURITY,
 )
 async def list_sessions(
@@ -83,7 +77,7 @@ async def list_sessions(
 @get(
     "/sessions/{session_id:str}",
     summary="One session of the client's user",
-    responses=_ERRORS,
+    responses={200: ONE, **_ERRORS},
     security=_SECURITY,
 )
 async def get_session(
@@ -123,7 +117,9 @@ async def delete_session(
     security=_SECURITY,
     status_code=204,
     operation_class=json_body(
-        TtlBody, description='Optional: {"data": {"ttl_seconds": n}}; the query wins'
+        SessionTtlRequest,
+        description='Optional: {"data": {"ttl_seconds": n}}; the query wins',
+        examples=TTL_EXAMPLES,
     ),
 )
 async def update_session(
@@ -138,7 +134,7 @@ async def update_session(
     client = await authenticated_client(request)
     services = services_of(request)
     ttl = ttl_seconds
-    body: TtlBody | None = await read_as(request, TtlBody)
+    body: SessionTtlRequest | None = await read_as(request, SessionTtlRequest)
     if ttl is None and body is not None and body.data is not None:
         ttl = body.data.ttl_seconds
     if ttl is None:
@@ -150,10 +146,14 @@ async def update_session(
 @post(
     "/session",
     summary="Start a session for the client's user; its tokens are shown only here",
-    responses=_ERRORS,
+    responses={201: CREATED, **_ERRORS},
     security=_SECURITY,
     status_code=201,
-    operation_class=json_body(CreateBody, description="Optional; absent or {} means the defaults"),
+    operation_class=json_body(
+        NewSessionRequest,
+        description="Optional; absent or {} means the defaults",
+        examples=NEW_SESSION_EXAMPLES,
+    ),
 )
 async def create_session(
     request: Request[Any, Any, Any],
@@ -161,7 +161,7 @@ async def create_session(
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> NewSessionEnvelope:
     client = await authenticated_client(request)
-    body: CreateBody | None = await read_as(request, CreateBody)
+    body: NewSessionRequest | None = await read_as(request, NewSessionRequest)
     data = body.data if body is not None else None
     services = services_of(request)
     project = await services.projects.get(client.project_id)
@@ -195,7 +195,7 @@ async def create_session(
 @get(
     "/session",
     summary="Who is this token? (Authorization: Bearer <publisher or subscriber token>)",
-    responses={status: _ERRORS[status] for status in (401, 429)},
+    responses={200: WHOAMI, **{status: _ERRORS[status] for status in (400, 401, 429)}},
     security=[{"Bearer": []}],
 )
 async def whoami(
