@@ -25,6 +25,7 @@ from gatehouse.api.session_storage.openapi import (
     WHOAMI,
 )
 from gatehouse.api.session_storage.schemas import (
+    MAX_TTL_DEFAULT,
     NewSessionEnvelope,
     NewSessionOut,
     NewSessionRequest,
@@ -36,6 +37,7 @@ from gatehouse.api.session_storage.schemas import (
     token_session_envelope,
 )
 from gatehouse.core.clock import rfc3339
+from gatehouse.core.cursors import MAX_TOKEN_LENGTH
 from gatehouse.core.errors import InvalidInput
 from gatehouse.core.models import SessionOrigin
 
@@ -62,7 +64,11 @@ async def list_sessions(
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
     page_size: Annotated[int, Parameter(ge=1, le=100, description="Sessions per page")] = 20,
     page_token: Annotated[
-        str | None, Parameter(description="next_page_token of the previous page")
+        str | None,
+        Parameter(
+            description="next_page_token of the previous page, as it came (else 400)",
+            schema_extra={"pattern": "^[A-Za-z0-9_-]*$", "maxLength": MAX_TOKEN_LENGTH},
+        ),
     ] = None,
 ) -> SessionListEnvelope:
     client = await authenticated_client(request)
@@ -113,6 +119,7 @@ async def delete_session(
 @post(
     "/sessions/{session_id:str}",
     summary="Set expires_at = now + ttl_seconds",
+    description="`ttl_seconds` in the query or in the body; one of them is required (else 400).",
     responses=_ERRORS,
     security=_SECURITY,
     status_code=204,
@@ -128,7 +135,12 @@ async def update_session(
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
     ttl_seconds: Annotated[
-        int | None, Parameter(ge=1, description="Seconds from now; wins over the body")
+        int | None,
+        Parameter(
+            ge=1,
+            description="Seconds from now, at most the project's maximum; wins over the body",
+            schema_extra={"maximum": MAX_TTL_DEFAULT},
+        ),
     ] = None,
 ) -> None:
     client = await authenticated_client(request)
