@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter
 
 from gatehouse.api._common.body import EMPTY, read_json
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.account_v3.errors import InvalidFields
 from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
 from gatehouse.api.account_v3.openapi import (
@@ -180,6 +181,6 @@ async def logout(
 
 router = Router(
     path="/v3/session",
-    route_handlers=[new_token, session_user, login, login_otp, logout],
+    route_handlers=with_options([new_token, session_user, login, login_otp, logout]),
     tags=["Account session API v3"],
 )

@@ -11,6 +11,7 @@ from litestar import Request, Response, Router, get
 
 from gatehouse.api._common.errors import HttpProblem
 from gatehouse.api._common.openapi import answer
+from gatehouse.api._common.options import with_options
 from gatehouse.core.errors import GatehouseError, RateLimited, StorageUnavailable
 from gatehouse.observability import CACHE_HIT_RATIO, render_metrics
 from gatehouse.wiring import Services
@@ -102,4 +103,6 @@ class _OpsErrors:
 
 
 renderer = _OpsErrors()
-router = Router(path="/", route_handlers=[healthz, readyz, metrics], tags=["Operations"])
+router = Router(
+    path="/", route_handlers=with_options([healthz, readyz, metrics]), tags=["Operations"]
+)

@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter, Parameter, PathParameter
 from gatehouse.api._common.body import read_as
 from gatehouse.api._common.net import client_address
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.session_storage.guards import (
     authenticated_client,
     bearer_session,
@@ -223,13 +224,8 @@ async def whoami(
 
 router = Router(
     path="/session-storage",
-    route_handlers=[
-        list_sessions,
-        get_session,
-        delete_session,
-        update_session,
-        create_session,
-        whoami,
-    ],
+    route_handlers=with_options(
+        [list_sessions, get_session, delete_session, update_session, create_session, whoami]
+    ),
     tags=["Session Storage"],
 )

@@ -11,6 +11,7 @@ from litestar.params import HeaderParameter, Parameter
 
 from gatehouse.api._common.body import read_as
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.user_session_v1.errors import renderer
 from gatehouse.api.user_session_v1.guards import api_caller, caller_address, services_of
 from gatehouse.api.user_session_v1.openapi import (
@@ -195,7 +196,7 @@ async def delete_session(
 
 router = Router(
     path="/v1",
-    route_handlers=[authenticate, get_session, renew_session, delete_session],
+    route_handlers=with_options([authenticate, get_session, renew_session, delete_session]),
     tags=["User Session API v1"],
     security=[{"X-API-Key": []}],
 )
