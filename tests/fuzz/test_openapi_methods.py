@@ -1,22 +1,26 @@
 """Methods of every documented path: ``OPTIONS`` lists exactly the documented ones in
 ``Allow``, and every other method is a 405 in the surface's error shape (what
-schemathesis' ``allow_header_conformance`` and ``unsupported_method`` check)."""
+schemathesis' ``allow_header_conformance`` and ``unsupported_method`` check), and
+an answer the fuzz run cannot reach is documented all the same."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 from asgi_lifespan import LifespanManager
 
+from gatehouse.settings import Settings
+from gatehouse.wiring import Services
 from tests.fuzz.conftest import FuzzApp
 from tests.fuzz.test_openapi_fuzz import ERROR_SHAPES, SURFACES
+from tests.helpers import serve_app
 
 METHODS = ("get", "put", "post", "delete", "patch")
 IMPLICIT = {"head", "options"}
 
 
 def _surface(path: str) -> str:
-    import re
-
     return next(name for name, pattern in SURFACES.items() if re.match(pattern, path))
 
 
@@ -43,3 +47,18 @@ async def test_allow_lists_exactly_the_documented_methods(fuzz_app: FuzzApp) -> 
                     except AssertionError as exc:
                         problems.append(f"{method.upper()} {template}: {exc}")
     assert not problems, "\n".join(problems)
+
+
+async def test_a_token_before_any_project_is_a_documented_404(
+    settings: Settings, services: Services
+) -> None:
+    # A fresh installation has no project for POST /v3/session/token to use.
+    async with serve_app(settings, services) as http:
+        document = (await http.get("/docs/openapi.json")).json()
+        answer = await http.post("/v3/session/token")
+    assert answer.status_code == 404, answer.text
+    documented = document["paths"]["/v3/session/token"]["post"]["responses"]
+    assert "404" in documented
+    ref = documented["404"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/AccountErrorBody"
+    ERROR_SHAPES["account_v3"](answer.json(), 404, "/v3/session/token")
