@@ -3,6 +3,8 @@
 For each surface (and the ops endpoints) schemathesis generates requests from the
 document served at ``/docs/openapi.json`` — positive and negative data — and sends
 them to the in-process app, once with valid credentials injected and once without.
+Every check of schemathesis runs (``--checks all``): besides those below, a
+schema-valid request may not be refused (400/422) and an invalid one not accepted.
 Every response must:
 
 * not be a 5xx (``not_a_server_error``): the database and the (fake, local) Steam

@@ -44,7 +44,10 @@ _JSON = "application/json"
 _ERRORS = ERRORS
 _API_KEY = HeaderParameter(name="X-API-Key", description="API key", required=False)
 _ID = Parameter(
-    description="The id of a user session; absent or empty: the session whose apiKey is the key",
+    description=(
+        "The id of a user session; absent or empty: the session whose apiKey is the "
+        "X-API-Key (a project key of type public/server/admin must name one, else 400)"
+    ),
     schema_extra={"maxLength": 64},
 )
 _MAX_ID_LENGTH = 64
