@@ -17,6 +17,7 @@ from gatehouse import __version__
 from gatehouse.api import account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
 from gatehouse.api._common.fastpath import fast_lane
+from gatehouse.api._common.openapi import add_request_components
 from gatehouse.observability import ACTIVE_SESSIONS, configure_logging, metrics_middleware
 from gatehouse.settings import Settings, SettingsError
 from gatehouse.wiring import Services, build_services
@@ -127,6 +128,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         debug=False,
         logging_config=None,
     )
+    add_request_components(app)
     # In front of Litestar's own routing: metrics and request ids for every request,
     # then the fast lane for the hot successful reads (api/_common/fastpath.py).
     fast_routes = [

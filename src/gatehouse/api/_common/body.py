@@ -2,7 +2,8 @@
 
 An absent or blank body is ``EMPTY`` (JSON ``null`` is a value); a body with a
 non-JSON ``Content-Type`` is 415; malformed JSON is 400. Both are raised as
-framework errors so each surface renders them in its own shape. ``convert``
+framework errors so each surface renders them in its own shape. Integral numbers
+are ints however spelled (``3600.0``). ``convert``
 turns the decoded value into a wire type, naming the offending field
 (``data.ttl_seconds``) on failure.
 """
@@ -21,6 +22,8 @@ __all__ = ["EMPTY", "convert", "read_as", "read_json"]
 
 T = TypeVar("T")
 _decode = msgspec.json.Decoder().decode
+#: Floats above this are not exact integers (2**53).
+_MAX_EXACT = 2**53
 
 #: What ``read_json`` answers for a request without a body.
 EMPTY: Any = object()
@@ -35,9 +38,22 @@ async def read_json(request: Request[Any, Any, Any]) -> Any:
     if media != "application/json" and not media.endswith("+json"):
         raise HTTPException(status_code=415, detail="Content-Type must be application/json")
     try:
-        return _decode(body)
+        value = _decode(body)
     except msgspec.DecodeError:
         raise HTTPException(status_code=400, detail="Malformed JSON body") from None
+    return _integral(value)
+
+
+def _integral(value: Any) -> Any:
+    """JSON has numbers, not ints and floats: ``3600.0`` is the integer 3600 (as JSON
+    Schema's ``integer`` says), so integral floats become ints before conversion."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) <= _MAX_EXACT else value
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def convert(value: Any, kind: type[T]) -> T:

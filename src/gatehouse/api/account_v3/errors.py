@@ -12,7 +12,7 @@ import msgspec
 from litestar import Request, Response
 
 from gatehouse.api._common.errors import HttpProblem
-from gatehouse.api.account_v3.schemas import ErrorBody, ErrorItem
+from gatehouse.api.account_v3.schemas import AccountErrorBody, AccountErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, InvalidInput, RateLimited
 
 __all__ = ["PREFIX", "STATUS", "AccountV3Errors", "InvalidFields", "render", "renderer"]
@@ -66,10 +66,10 @@ def error_response(
     status: int,
     code: int,
     message: str,
-    items: list[ErrorItem],
+    items: list[AccountErrorItem],
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    body = _encode(ErrorBody(errorCode=code, errorMessage=message, errors=items))
+    body = _encode(AccountErrorBody(errorCode=code, errorMessage=message, errors=items))
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
@@ -81,15 +81,15 @@ def render(exc: GatehouseError, path: str = "") -> tuple[int, dict[str, str], by
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidFields):
-        items = [ErrorItem(property=p, message=m) for p, m in exc.problems]
+        items = [AccountErrorItem(property=p, message=m) for p, m in exc.problems]
     elif exc.field:
-        items = [ErrorItem(property=exc.field, message=exc.message)]
+        items = [AccountErrorItem(property=exc.field, message=exc.message)]
     else:
         items = []
     return (
         status,
         headers,
-        _encode(ErrorBody(errorCode=code, errorMessage=exc.message, errors=items)),
+        _encode(AccountErrorBody(errorCode=code, errorMessage=exc.message, errors=items)),
     )
 
 
@@ -101,7 +101,7 @@ class AccountV3Errors:
     def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
         code = HTTP_CODES.get(problem.status, 10000 + problem.status)
         message = "Entity not found" if problem.status == 404 else problem.message
-        items = [ErrorItem(property=problem.field, message=message)] if problem.field else []
+        items = [AccountErrorItem(property=problem.field, message=message)] if problem.field else []
         return error_response(problem.status, code, message, items)
 
 

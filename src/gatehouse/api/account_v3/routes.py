@@ -6,15 +6,22 @@ from typing import Annotated, Any, Final
 
 from litestar import Request, Router, get, post
 from litestar.exceptions import HTTPException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
 
 from gatehouse.api._common.body import EMPTY, read_json
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.account_v3.errors import InvalidFields
 from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
+from gatehouse.api.account_v3.openapi import (
+    LOGGED_IN,
+    LOGIN_EXAMPLES,
+    NEW_TOKEN,
+    OTP_EXAMPLES,
+    USER,
+    pick,
+)
 from gatehouse.api.account_v3.schemas import (
-    ErrorBody,
     NewToken,
     SessionAuthReq,
     SessionLogin,
@@ -30,28 +37,9 @@ from gatehouse.observability import counting_sign_in
 
 __all__ = ["router"]
 
-_JSON: Final = "application/json"
-_ERRORS: Final = {
-    status: ResponseSpec(data_container=ErrorBody, description=text)
-    for status, text in {
-        400: "Malformed JSON body",
-        401: "Invalid credentials / invalid one-time password",
-        403: "Invalid, expired or missing PRIVATE-TOKEN",
-        404: "Not logged in / no pending one-time password",
-        409: "Already logged in",
-        413: "Request body too large",
-        415: "Content-Type must be application/json",
-        422: "Validation failed (one errors[] entry per property)",
-        429: "Too many requests (see Retry-After)",
-    }.items()
-}
 _TOKEN = HeaderParameter(name="PRIVATE-TOKEN", description="Account token", required=False)
 #: Every call but ``/token`` (which hands out tokens) takes a PRIVATE-TOKEN.
 _SECURITY: Final[list[dict[str, list[str]]]] = [{"PRIVATE-TOKEN": []}]
-
-
-def _pick(*statuses: int) -> dict[int, ResponseSpec]:
-    return {s: _ERRORS[s] for s in statuses}
 
 
 async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -73,7 +61,8 @@ async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "`X-API-Key`. It expires when unused for 24 hours."
     ),
     status_code=201,
-    responses=_pick(403, 429),
+    # 404: no project exists yet (a fresh installation) and no X-API-Key names one.
+    responses={201: NEW_TOKEN, **pick(403, 404, 429)},
 )
 async def new_token(
     request: Request[Any, Any, Any],
@@ -92,7 +81,7 @@ async def new_token(
 @get(
     "/user",
     summary="Get basic details of the logged in user",
-    responses=_pick(403, 404, 429),
+    responses={200: USER, **pick(403, 404, 429)},
     security=_SECURITY,
 )
 async def session_user(
@@ -113,9 +102,11 @@ async def session_user(
     "/login",
     summary="Log in",
     status_code=200,
-    responses=_pick(400, 401, 403, 409, 413, 415, 422, 429),
+    responses={200: LOGGED_IN, **pick(401, 403, 409, 413, 415, 422, 429)},
     security=_SECURITY,
-    operation_class=json_body(SessionLogin, description="SessionLogin", required=True),
+    operation_class=json_body(
+        SessionLogin, description="SessionLogin", required=True, examples=LOGIN_EXAMPLES
+    ),
 )
 async def login(
     request: Request[Any, Any, Any],
@@ -147,9 +138,11 @@ async def login(
     "/login/otp",
     summary="Provide the 2FA one-time password (or a recovery code) after /session/login",
     status_code=204,
-    responses=_pick(400, 401, 403, 404, 413, 415, 422, 429),
+    responses=pick(401, 403, 404, 413, 415, 422, 429),
     security=_SECURITY,
-    operation_class=json_body(SessionLoginOtp, description="SessionLoginOtp", required=True),
+    operation_class=json_body(
+        SessionLoginOtp, description="SessionLoginOtp", required=True, examples=OTP_EXAMPLES
+    ),
 )
 async def login_otp(
     request: Request[Any, Any, Any],
@@ -173,7 +166,7 @@ async def login_otp(
     "/logout",
     summary="Log out (204 also when not logged in; a no-op on a personal access token)",
     status_code=204,
-    responses=_pick(403, 429),
+    responses=pick(403, 429),
     security=_SECURITY,
 )
 async def logout(
@@ -188,6 +181,6 @@ async def logout(
 
 router = Router(
     path="/v3/session",
-    route_handlers=[new_token, session_user, login, login_otp, logout],
+    route_handlers=with_options([new_token, session_user, login, login_otp, logout]),
     tags=["Account session API v3"],
 )

@@ -15,8 +15,8 @@ from gatehouse.core.models import User
 __all__ = [
     "AccountBillingDetails",
     "AccountDetails",
-    "ErrorBody",
-    "ErrorItem",
+    "AccountErrorBody",
+    "AccountErrorItem",
     "LoginIn",
     "NewToken",
     "SessionAuthReq",
@@ -34,15 +34,15 @@ _OTP: Final = re.compile(r"[0-9]{6}\Z")
 _RECOVERY: Final = re.compile(r"[A-Za-z0-9]{5}-[A-Za-z0-9]{5}\Z")
 
 
-class ErrorItem(msgspec.Struct):
+class AccountErrorItem(msgspec.Struct):
     property: str
     message: str
 
 
-class ErrorBody(msgspec.Struct):
+class AccountErrorBody(msgspec.Struct):
     errorCode: int
     errorMessage: str
-    errors: list[ErrorItem]
+    errors: list[AccountErrorItem]
 
 
 class NewToken(msgspec.Struct):

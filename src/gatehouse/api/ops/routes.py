@@ -8,9 +8,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get
-from litestar.openapi.datastructures import ResponseSpec
 
 from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api._common.openapi import answer
+from gatehouse.api._common.options import with_options
 from gatehouse.core.errors import GatehouseError, RateLimited, StorageUnavailable
 from gatehouse.observability import CACHE_HIT_RATIO, render_metrics
 from gatehouse.wiring import Services
@@ -26,7 +27,11 @@ class Health(msgspec.Struct):
     checks: dict[str, str] = {}
 
 
-@get("/healthz", summary="Liveness: the process answers", include_in_schema=True)
+@get(
+    "/healthz",
+    summary="Liveness: the process answers",
+    responses={200: answer(Health, "The process answers", ok={"status": "ok", "checks": {}})},
+)
 async def healthz() -> Health:
     return Health(status="ok")
 
@@ -34,7 +39,19 @@ async def healthz() -> Health:
 @get(
     "/readyz",
     summary="Readiness: the database answers",
-    responses={503: ResponseSpec(data_container=Health, description="The database is down")},
+    responses={
+        200: answer(
+            Health,
+            "Ready (degraded: Redis is down, requests are answered from the database)",
+            ready={"status": "ok", "checks": {"database": "ok", "redis": "ok"}},
+            degraded={"status": "degraded", "checks": {"database": "ok", "redis": "down"}},
+        ),
+        503: answer(
+            Health,
+            "The database is down",
+            unavailable={"status": "unavailable", "checks": {"database": "down"}},
+        ),
+    },
 )
 async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
     services: Services = request.app.state.services
@@ -86,4 +103,6 @@ class _OpsErrors:
 
 
 renderer = _OpsErrors()
-router = Router(path="/", route_handlers=[healthz, readyz, metrics], tags=["Operations"])
+router = Router(
+    path="/", route_handlers=with_options([healthz, readyz, metrics]), tags=["Operations"]
+)

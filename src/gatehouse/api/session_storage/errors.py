@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response
 
 from gatehouse.api._common.errors import HttpProblem
-from gatehouse.api.session_storage.schemas import ErrorBody, ErrorItem
+from gatehouse.api.session_storage.schemas import SessionStorageErrorBody, SessionStorageErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
 __all__ = ["PREFIX", "STATUS", "SessionStorageErrors", "render", "renderer"]
@@ -51,7 +51,7 @@ _encode = msgspec.json.Encoder().encode
 
 
 def _body(status: int, kind: str, title: str, detail: str, instance: str) -> bytes:
-    item = ErrorItem(
+    item = SessionStorageErrorItem(
         type=f"/errors/{kind}",
         status=status,
         title=title,
@@ -59,7 +59,7 @@ def _body(status: int, kind: str, title: str, detail: str, instance: str) -> byt
         instance=instance,
         error_code=status * 100 + 1,
     )
-    return _encode(ErrorBody(error=title, errors=[item]))
+    return _encode(SessionStorageErrorBody(error=title, errors=[item]))
 
 
 def render(exc: GatehouseError, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -5,49 +5,46 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Router, delete, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, PathParameter
 
 from gatehouse.api._common.body import read_as
 from gatehouse.api._common.net import client_address
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.session_storage.guards import (
     authenticated_client,
     bearer_session,
     services_of,
 )
+from gatehouse.api.session_storage.openapi import (
+    CREATED,
+    ERRORS,
+    LISTED,
+    NEW_SESSION_EXAMPLES,
+    ONE,
+    TTL_EXAMPLES,
+    WHOAMI,
+)
 from gatehouse.api.session_storage.schemas import (
-    CreateBody,
-    ErrorBody,
+    MAX_TTL_DEFAULT,
     NewSessionEnvelope,
     NewSessionOut,
+    NewSessionRequest,
     SessionEnvelope,
     SessionListEnvelope,
+    SessionTtlRequest,
     TokenSessionEnvelope,
-    TtlBody,
     session_out,
     token_session_envelope,
 )
 from gatehouse.core.clock import rfc3339
+from gatehouse.core.cursors import MAX_TOKEN_LENGTH
 from gatehouse.core.errors import InvalidInput
 from gatehouse.core.models import SessionOrigin
 
 __all__ = ["router"]
 
-_JSON = "application/json"
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorBody, description=text)
-    for status, text in {
-        400: "Bad request",
-        401: "Missing or invalid client credentials",
-        403: "Client disabled",
-        404: "Session not found",
-        409: "Session limit reached",
-        413: "Request body too large",
-        415: "Content-Type must be application/json",
-        429: "Too many requests",
-    }.items()
-}
+_ERRORS = ERRORS
 #: Every call but "who is this token?" (a session's bearer token) takes client credentials.
 _SECURITY: list[dict[str, list[str]]] = [{"ClientID": [], "ClientSecret": []}]
 _CLIENT_ID = HeaderParameter(name="ClientID", description="Client application id", required=False)
@@ -59,7 +56,7 @@ _CLIENT_SECRET = HeaderParameter(
 @get(
     "/sessions",
     summary="List the active sessions of the client's user (oldest first)",
-    responses=_ERRORS,
+    responses={200: LISTED, **_ERRORS},
     security=_SECURITY,
 )
 async def list_sessions(
@@ -68,7 +65,11 @@ async def list_sessions(
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
     page_size: Annotated[int, Parameter(ge=1, le=100, description="Sessions per page")] = 20,
     page_token: Annotated[
-        str | None, Parameter(description="next_page_token of the previous page")
+        str | None,
+        Parameter(
+            description="next_page_token of the previous page, as it came (else 400)",
+            schema_extra={"pattern": "^[A-Za-z0-9_-]*$", "maxLength": MAX_TOKEN_LENGTH},
+        ),
     ] = None,
 ) -> SessionListEnvelope:
     client = await authenticated_client(request)
@@ -83,7 +84,7 @@ async def list_sessions(
 @get(
     "/sessions/{session_id:str}",
     summary="One session of the client's user",
-    responses=_ERRORS,
+    responses={200: ONE, **_ERRORS},
     security=_SECURITY,
 )
 async def get_session(
@@ -119,11 +120,14 @@ async def delete_session(
 @post(
     "/sessions/{session_id:str}",
     summary="Set expires_at = now + ttl_seconds",
+    description="`ttl_seconds` in the query or in the body; one of them is required (else 400).",
     responses=_ERRORS,
     security=_SECURITY,
     status_code=204,
     operation_class=json_body(
-        TtlBody, description='Optional: {"data": {"ttl_seconds": n}}; the query wins'
+        SessionTtlRequest,
+        description='Optional: {"data": {"ttl_seconds": n}}; the query wins',
+        examples=TTL_EXAMPLES,
     ),
 )
 async def update_session(
@@ -132,13 +136,18 @@ async def update_session(
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
     ttl_seconds: Annotated[
-        int | None, Parameter(ge=1, description="Seconds from now; wins over the body")
+        int | None,
+        Parameter(
+            ge=1,
+            description="Seconds from now, at most the project's maximum; wins over the body",
+            schema_extra={"maximum": MAX_TTL_DEFAULT},
+        ),
     ] = None,
 ) -> None:
     client = await authenticated_client(request)
     services = services_of(request)
     ttl = ttl_seconds
-    body: TtlBody | None = await read_as(request, TtlBody)
+    body: SessionTtlRequest | None = await read_as(request, SessionTtlRequest)
     if ttl is None and body is not None and body.data is not None:
         ttl = body.data.ttl_seconds
     if ttl is None:
@@ -150,10 +159,14 @@ async def update_session(
 @post(
     "/session",
     summary="Start a session for the client's user; its tokens are shown only here",
-    responses=_ERRORS,
+    responses={201: CREATED, **_ERRORS},
     security=_SECURITY,
     status_code=201,
-    operation_class=json_body(CreateBody, description="Optional; absent or {} means the defaults"),
+    operation_class=json_body(
+        NewSessionRequest,
+        description="Optional; absent or {} means the defaults",
+        examples=NEW_SESSION_EXAMPLES,
+    ),
 )
 async def create_session(
     request: Request[Any, Any, Any],
@@ -161,7 +174,7 @@ async def create_session(
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> NewSessionEnvelope:
     client = await authenticated_client(request)
-    body: CreateBody | None = await read_as(request, CreateBody)
+    body: NewSessionRequest | None = await read_as(request, NewSessionRequest)
     data = body.data if body is not None else None
     services = services_of(request)
     project = await services.projects.get(client.project_id)
@@ -195,7 +208,7 @@ async def create_session(
 @get(
     "/session",
     summary="Who is this token? (Authorization: Bearer <publisher or subscriber token>)",
-    responses={status: _ERRORS[status] for status in (401, 429)},
+    responses={200: WHOAMI, **{status: _ERRORS[status] for status in (400, 401, 429)}},
     security=[{"Bearer": []}],
 )
 async def whoami(
@@ -211,13 +224,8 @@ async def whoami(
 
 router = Router(
     path="/session-storage",
-    route_handlers=[
-        list_sessions,
-        get_session,
-        delete_session,
-        update_session,
-        create_session,
-        whoami,
-    ],
+    route_handlers=with_options(
+        [list_sessions, get_session, delete_session, update_session, create_session, whoami]
+    ),
     tags=["Session Storage"],
 )

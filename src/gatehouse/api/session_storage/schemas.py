@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from gatehouse.core.clock import rfc3339
 from gatehouse.core.models import Session
+from gatehouse.services.sessions import MAX_INTENT_LENGTH, MAX_SUBSCRIBERS
+
+#: The default (and usual) project maximum of ``ttl_seconds``: 365 days.
+MAX_TTL_DEFAULT = 365 * 24 * 3600
 
 __all__ = [
-    "CreateBody",
-    "CreateData",
-    "ErrorBody",
-    "ErrorItem",
     "NewSessionEnvelope",
     "NewSessionOut",
+    "NewSessionRequest",
+    "NewSessionRequestData",
     "SessionEnvelope",
     "SessionListEnvelope",
     "SessionOut",
+    "SessionStorageErrorBody",
+    "SessionStorageErrorItem",
+    "SessionTtlRequest",
+    "SessionTtlRequestData",
     "TokenSessionEnvelope",
     "TokenSessionOut",
-    "TtlBody",
-    "TtlData",
     "session_out",
     "token_session_envelope",
 ]
@@ -78,7 +84,7 @@ class TokenSessionEnvelope(msgspec.Struct):
     ok: bool = True
 
 
-class ErrorItem(msgspec.Struct):
+class SessionStorageErrorItem(msgspec.Struct):
     type: str
     status: int
     title: str
@@ -87,28 +93,41 @@ class ErrorItem(msgspec.Struct):
     error_code: int
 
 
-class ErrorBody(msgspec.Struct):
+class SessionStorageErrorBody(msgspec.Struct):
     error: str
-    errors: list[ErrorItem]
+    errors: list[SessionStorageErrorItem]
     ok: bool = False
 
 
-class CreateData(msgspec.Struct, forbid_unknown_fields=False):
-    ttl_seconds: int | None = None
-    intent: str | None = None
-    subscriber_count: int = 0
+# The limits below are documented only (``extra_json_schema``): the services check them
+# and answer in the surface's error shape, naming the field.
+_TTL = Annotated[int, msgspec.Meta(extra_json_schema={"minimum": 1, "maximum": MAX_TTL_DEFAULT})]
 
 
-class CreateBody(msgspec.Struct, forbid_unknown_fields=False):
-    data: CreateData | None = None
+class NewSessionRequestData(msgspec.Struct, forbid_unknown_fields=False):
+    """``ttl_seconds`` at most the project's maximum (default 365 days)."""
+
+    ttl_seconds: _TTL | None = None
+    intent: (
+        Annotated[str, msgspec.Meta(extra_json_schema={"maxLength": MAX_INTENT_LENGTH})] | None
+    ) = None
+    subscriber_count: Annotated[
+        int, msgspec.Meta(extra_json_schema={"minimum": 0, "maximum": MAX_SUBSCRIBERS})
+    ] = 0
 
 
-class TtlData(msgspec.Struct, forbid_unknown_fields=False):
-    ttl_seconds: int | None = None
+class NewSessionRequest(msgspec.Struct, forbid_unknown_fields=False):
+    data: NewSessionRequestData | None = None
 
 
-class TtlBody(msgspec.Struct, forbid_unknown_fields=False):
-    data: TtlData | None = None
+class SessionTtlRequestData(msgspec.Struct, forbid_unknown_fields=False):
+    """``ttl_seconds`` at most the project's maximum (default 365 days)."""
+
+    ttl_seconds: _TTL | None = None
+
+
+class SessionTtlRequest(msgspec.Struct, forbid_unknown_fields=False):
+    data: SessionTtlRequestData | None = None
 
 
 def token_session_envelope(session: Session, role: str) -> TokenSessionEnvelope:

@@ -7,17 +7,23 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 
 from gatehouse.api._common.body import read_as
 from gatehouse.api._common.openapi import json_body
+from gatehouse.api._common.options import with_options
 from gatehouse.api.user_session_v1.errors import renderer
 from gatehouse.api.user_session_v1.guards import api_caller, caller_address, services_of
+from gatehouse.api.user_session_v1.openapi import (
+    AUTHENTICATED,
+    AUTHENTICATION_EXAMPLES,
+    ENDED,
+    ERRORS,
+    SESSION,
+)
 from gatehouse.api.user_session_v1.schemas import (
     AuthenticationRequest,
     AuthenticationResponse,
-    HiveMPSystemError,
     UserSession,
     UserSessionWithSecrets,
     project_out,
@@ -35,22 +41,15 @@ from gatehouse.services.authentication import (
 __all__ = ["router"]
 
 _JSON = "application/json"
-_ERRORS = {
-    status: ResponseSpec(data_container=HiveMPSystemError, description=text)
-    for status, text in {
-        400: "Bad request (code 1001)",
-        401: "Missing, unknown or revoked API key; wrong credentials",
-        403: "This key type may not call this, or not on that session",
-        404: "No such session",
-        409: "Conflict (Steam account linked to another user, session limit)",
-        413: "Request body too large (code 1015)",
-        415: "Content-Type must be application/json (code 1018)",
-        429: "Throttled (code 6002, Retry-After)",
-        502: "Steam unavailable (code 6001, safe to retry)",
-    }.items()
-}
+_ERRORS = ERRORS
 _API_KEY = HeaderParameter(name="X-API-Key", description="API key", required=False)
-_ID = Parameter(description="The id of a user session (default: the caller's own)")
+_ID = Parameter(
+    description=(
+        "The id of a user session; absent or empty: the session whose apiKey is the "
+        "X-API-Key (a project key of type public/server/admin must name one, else 400)"
+    ),
+    schema_extra={"maxLength": 64},
+)
 _MAX_ID_LENGTH = 64
 
 
@@ -62,11 +61,7 @@ async def _auth_body(request: Request[Any, Any, Any]) -> AuthenticationRequest:
 
 def _sign_in_request(body: AuthenticationRequest) -> SignInRequest:
     steam = (body.tokens.steam_tokens if body.tokens else None) or []
-    tickets: list[str] = []
-    for token in steam:
-        if token.user_ticket is None:
-            raise InvalidInput("userTicket is required", field="tokens.steamTokens")
-        tickets.append(token.user_ticket)
+    tickets = [token.user_ticket for token in steam]
     two = body.two_factor
     return SignInRequest(
         email=body.email_address,
@@ -115,18 +110,21 @@ def _response(outcome: SignInOutcome) -> AuthenticationResponse:
 
 
 def _session_id(value: str | None) -> str | None:
-    if value is not None and (not value or len(value) > _MAX_ID_LENGTH):
+    """An empty ``id=`` is no id (the caller's own session), as generated clients send it."""
+    if value is not None and len(value) > _MAX_ID_LENGTH:
         raise InvalidInput("id is not a session id", field="id")
-    return value
+    return value or None
 
 
 @put(
     "/authenticate",
     summary="Sign a user in (progressive: answers with prompts until it has enough)",
-    responses=_ERRORS,
+    responses={200: AUTHENTICATED, **_ERRORS},
     status_code=200,
     operation_class=json_body(
-        AuthenticationRequest | None, description="AuthenticationRequest; may be empty or null"
+        AuthenticationRequest | None,
+        description="AuthenticationRequest; may be empty or null",
+        examples=AUTHENTICATION_EXAMPLES,
     ),
 )
 async def authenticate(
@@ -153,7 +151,7 @@ async def authenticate(
     return Response(msgspec.json.encode(_response(outcome)), media_type=_JSON)
 
 
-@get("/session", summary="A user session", responses=_ERRORS)
+@get("/session", summary="A user session", responses={200: SESSION, **_ERRORS})
 async def get_session(
     request: Request[Any, Any, Any],
     x_api_key: Annotated[str | None, _API_KEY] = None,
@@ -168,7 +166,7 @@ async def get_session(
 @post(
     "/session",
     summary="Renew a user session: expiry = now + 1 hour",
-    responses=_ERRORS,
+    responses={200: SESSION, **_ERRORS},
     status_code=200,
 )
 async def renew_session(
@@ -185,7 +183,7 @@ async def renew_session(
 @delete(
     "/session",
     summary="End a user session; its apiKey stops working at once",
-    responses=_ERRORS,
+    responses={200: ENDED, **_ERRORS},
     status_code=200,
 )
 async def delete_session(
@@ -201,7 +199,7 @@ async def delete_session(
 
 router = Router(
     path="/v1",
-    route_handlers=[authenticate, get_session, renew_session, delete_session],
+    route_handlers=with_options([authenticate, get_session, renew_session, delete_session]),
     tags=["User Session API v1"],
     security=[{"X-API-Key": []}],
 )

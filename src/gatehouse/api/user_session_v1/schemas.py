@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from gatehouse.adapters.providers.steam import MAX_TICKET_HEX_LENGTH
 from gatehouse.core.clock import to_unix_seconds
 from gatehouse.core.models import Project, Session
+from gatehouse.services.authentication import (
+    MAX_CODE_LENGTH,
+    MAX_DEVICE_ID_LENGTH,
+    MAX_DEVICE_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_STEAM_TICKETS,
+    ROLE_ADMIN,
+    ROLE_USER,
+)
 
 __all__ = [
     "AuthenticationRequest",
@@ -24,34 +34,53 @@ __all__ = [
 ]
 
 
+def _doc(**schema: Any) -> msgspec.Meta:
+    """Limits the sign-in service checks itself (400 naming the field): documented here
+    only, so that a request valid per the document is one the service accepts."""
+    return msgspec.Meta(extra_json_schema=schema)
+
+
 class SteamToken(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
-    user_ticket: str | None = None
+    """A Steam session ticket (hex), as the game got it from Steam."""
+
+    # Required: a Steam token without its ticket is no credential (400 naming the list).
+    user_ticket: Annotated[
+        str, _doc(pattern="^([0-9a-fA-F]{2})+$", maxLength=MAX_TICKET_HEX_LENGTH)
+    ]
 
 
 class Tokens(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
-    steam_tokens: list[SteamToken] | None = None
-    # Accepted and ignored: only Steam tickets are credentials in Gatehouse.
-    itch_io_tokens: list[Any] | None = None
-    discord_tokens: list[Any] | None = None
-    device_test_tokens: list[Any] | None = None
-    o_auth_tokens: list[Any] | None = msgspec.field(default=None, name="oAuthTokens")
+    steam_tokens: Annotated[list[SteamToken], _doc(maxItems=MAX_STEAM_TICKETS)] | None = None
+    # Accepted and ignored: only Steam tickets are credentials in Gatehouse. Each is a
+    # token object of its provider ({"apiKey": …} for itch.io).
+    itch_io_tokens: list[dict[str, Any]] | None = None
+    discord_tokens: list[dict[str, Any]] | None = None
+    device_test_tokens: list[dict[str, Any]] | None = None
+    o_auth_tokens: list[dict[str, Any]] | None = msgspec.field(default=None, name="oAuthTokens")
 
 
 class TwoFactor(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
-    device_identifier: str | None = None
-    device_identifier_friendly_name: str | None = None
-    two_factor_code: str | None = None
+    device_identifier: Annotated[str, _doc(maxLength=MAX_DEVICE_ID_LENGTH)] | None = None
+    device_identifier_friendly_name: (
+        Annotated[str, _doc(maxLength=MAX_DEVICE_NAME_LENGTH)] | None
+    ) = None
+    #: A 6-digit TOTP code or a one-use recovery code.
+    two_factor_code: Annotated[str, _doc(maxLength=MAX_CODE_LENGTH)] | None = None
     trust_this_device: bool | None = None
 
 
 class AuthenticationRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
-    email_address: str | None = None
-    password_hash: str | None = None
+    """Everything the game has so far; send it all again with each new answer."""
+
+    # "" means not given; anything else must look like an address.
+    email_address: Annotated[str, _doc(pattern="^$|@", maxLength=MAX_EMAIL_LENGTH)] | None = None
+    #: Lowercase hex SHA-256 of "HiveMPv1" + password ("" means not given).
+    password_hash: Annotated[str, _doc(pattern="^([0-9a-f]{64})?$")] | None = None
     marketing_preference_opt_in: bool | None = None
     metered: bool | None = None
     prompt_for_project: bool | None = None
-    project_id: str | None = None
-    requested_role: str | None = None
+    project_id: Annotated[str, _doc(pattern="^[0-9]{1,18}$")] | None = None
+    requested_role: Annotated[str, _doc(enum=[ROLE_USER, ROLE_ADMIN])] | None = None
     tokens: Tokens | None = None
     two_factor: TwoFactor | None = None
     confirm_link: bool | None = None
