@@ -216,7 +216,7 @@ class AuthenticationService:
         self._clock = clock
         self._key_throttle = throttles.api_key
         self._password_throttle = throttles.password
-        self._steam_rejected = throttles.steam_ticket
+        self._steam_rejected = throttles.steam_rejected
         self._steam_calls = throttles.steam_calls
         self._steam_identity = steam_identity
 
@@ -421,14 +421,15 @@ class AuthenticationService:
                 target = match[0]
             elif req.prompt_for_project:
                 if administered:
-                    needs_2fa = not new_user and user.totp_enabled
-                    if needs_2fa:
-                        needs_2fa = (
-                            await self._credentials.second_factor(
-                                user, None, device_identifier=req.device_identifier, caller=ip
-                            )
-                            is None
+                    # A trusted device skips the prompt (a failed probe counts).
+                    needs_2fa = (
+                        not new_user
+                        and user.totp_enabled
+                        and await self._credentials.second_factor(
+                            user, None, device_identifier=req.device_identifier, caller=ip
                         )
+                        is None
+                    )
                     return SignInOutcome(
                         intent, Prompts(two_factor=needs_2fa), available_projects=administered
                     )

@@ -167,7 +167,7 @@ class Throttles:
         self.device_tokens = make(
             "v3-token", DEVICE_TOKENS_PER_ADDRESS, message="Too many tokens requested"
         )
-        self.steam_ticket = make(
+        self.steam_rejected = make(
             "steam-rejected",
             STEAM_REJECTED_PER_ADDRESS,
             STEAM_REJECTED_PER_PROJECT,

@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 from gatehouse.core.errors import GatehouseError
 
-__all__ = ["ErrorRenderer", "FastRequest", "FastRoute", "fast_lane"]
+__all__ = ["FastRequest", "FastRoute", "RenderError", "fast_lane"]
 
 _encode = msgspec.json.Encoder().encode
 #: (status, extra headers, body)
@@ -55,8 +55,8 @@ class FastRequest:
 #: Answers (status, Struct) for a request it is sure about, else None; may raise a
 #: domain error.
 FastHandler = Callable[[FastRequest], Awaitable[tuple[int, msgspec.Struct | bool] | None]]
-#: A surface's renderer of domain errors: (exception, path) → (status, headers, body).
-ErrorRenderer = Callable[[GatehouseError, str], tuple[int, dict[str, str], bytes]]
+#: A surface's ``errors.render``: (exception, path) → (status, headers, body).
+RenderError = Callable[[GatehouseError, str], tuple[int, dict[str, str], bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class FastRoute:
     path: str
     template: str
     handler: FastHandler
-    errors: ErrorRenderer
+    errors: RenderError
     prefix: bool = False  # match ``path`` + one more segment
 
 
