@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
-import asyncpg
-import pytest
 from sqlalchemy import inspect
 
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.migrate import migrate
 from gatehouse.adapters.store.tables import metadata
-from tests.conftest import IN_CI, PG_ADMIN_URL
+from tests.scratch_db import scratch_postgres
 
 
 async def _tables(db: Database) -> set[str]:
@@ -34,21 +31,11 @@ async def test_concurrent_first_starts_on_sqlite(tmp_path: Path) -> None:
 
 
 async def test_concurrent_first_starts_on_postgresql() -> None:
-    name = f"gatehouse_mig_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc!r}")
-        pytest.skip(f"!!! PostgreSQL unreachable: {exc!r}")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    dbs = [Database(url) for _ in range(4)]
-    try:
-        await asyncio.gather(*(migrate(db) for db in dbs))
-        assert {t.name for t in metadata.sorted_tables} <= await _tables(dbs[0])
-    finally:
-        for db in dbs:
-            await db.dispose()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with scratch_postgres("gatehouse_mig") as url:
+        dbs = [Database(url) for _ in range(4)]
+        try:
+            await asyncio.gather(*(migrate(db) for db in dbs))
+            assert {t.name for t in metadata.sorted_tables} <= await _tables(dbs[0])
+        finally:
+            for db in dbs:
+                await db.dispose()

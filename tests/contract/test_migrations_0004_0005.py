@@ -4,11 +4,9 @@ existing HiveMP sessions stay renewable by their holder, no other session is."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic import command
 from sqlalchemy import Connection, text
@@ -16,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.migrate import MigrationRefused, alembic_config, migrate
-from tests.conftest import BACKENDS, IN_CI, PG_ADMIN_URL
+from tests.conftest import BACKENDS
+from tests.scratch_db import scratch_postgres
 
 
 def wide(text: str) -> str:
@@ -32,21 +31,12 @@ async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         yield db
         await db.dispose()
         return
-    try:
-        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc!r}")
-        pytest.skip(f"!!! PostgreSQL unreachable: {exc!r}")
-    name = f"gatehouse_m4_{uuid.uuid4().hex[:8]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    db = Database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        yield db
-    finally:
-        await db.dispose()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with scratch_postgres("gatehouse_m4") as url:
+        db = Database(url)
+        try:
+            yield db
+        finally:
+            await db.dispose()
 
 
 async def _at_0003_with(db: Database, emails: list[str], usernames: list[str]) -> None:

@@ -30,8 +30,16 @@ def settings(gatehouse_env: dict[str, str], steam: FakeSteam) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Services]:
-    client = SteamClient(settings.steam_api_url, timeout=0.3, retries=0, backoff=0)
+def steam_timeout() -> float:
+    """Seconds the app waits for (the fake) Steam: short, so timeouts test fast."""
+    return 0.3
+
+
+@pytest.fixture
+async def services(
+    settings: Settings, clock: FrozenClock, steam_timeout: float
+) -> AsyncIterator[Services]:
+    client = SteamClient(settings.steam_api_url, timeout=steam_timeout, retries=0, backoff=0)
     built = build_services(settings, clock=clock, passwords=fast_passwords(), steam=client)
     yield built
     await built.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,7 +17,7 @@ from gatehouse.core.clock import FrozenClock
 from gatehouse.services.authentication import MAX_STEAM_TICKETS
 from gatehouse.services.throttling import STEAM_REJECTED_PER_ADDRESS, STEAM_REJECTED_PER_PROJECT
 from gatehouse.settings import Settings
-from gatehouse.wiring import Services, build_services
+from gatehouse.wiring import build_services
 from tests.fakes.steam_server import FakeSteam
 from tests.helpers import fast_passwords, serve_app
 
@@ -41,12 +41,9 @@ def settings(gatehouse_env: dict[str, str], steam: FakeSteam) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Services]:
+def steam_timeout() -> float:
     """Parallel requests wait on the fake Steam together: a generous timeout."""
-    steam = SteamClient(settings.steam_api_url, timeout=5, retries=0, backoff=0)
-    built = build_services(settings, clock=clock, passwords=fast_passwords(), steam=steam)
-    yield built
-    await built.close()
+    return 5.0
 
 
 def bad_ticket() -> str:
