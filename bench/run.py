@@ -7,8 +7,12 @@ load). Password sign-ins are compared with raw argon2id verifies/s at the same
 parameters; the session listing is measured with 1,000 and with N (default
 1,000,000) sessions stored; resident memory is sampled before and after a soak.
 
+Gatehouse runs in the configuration people deploy: ``gatehouse serve`` with its
+default log level (info: one JSON access line per request, on stderr, here
+written to a file) and metrics on. ``--log-level warning`` measures it quiet.
+
 Usage: bench/run [--duration 10] [--connections 32] [--database-url URL]
-                 [--redis-url URL] [--big 1000000] [--soak 200000]
+                 [--redis-url URL] [--big 1000000] [--soak 200000] [--log-level info]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench-password-123"
@@ -60,8 +65,12 @@ def wait_ready(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not become ready")
 
 
-def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(["taskset", "-c", "0", *cmd], env=env, stdout=subprocess.DEVNULL)
+def start(
+    cmd: list[str], env: dict[str, str], stderr: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["taskset", "-c", "0", *cmd], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+    )
 
 
 def _ms(text: str) -> float:
@@ -69,12 +78,22 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def lua(method: str, body: str = "", delay_ms: float = 0.0) -> Path:
-    """A wrk script: method, body, optional per-request delay (pacing)."""
+def lua(method: str, body: str | list[str] = "", delay_ms: float = 0.0) -> Path:
+    """A wrk script: method, body, optional per-request delay (pacing). A list of
+    bodies is sent round robin, the i-th from caller address 10.0.0.i (through
+    ``X-Forwarded-For``): many players, each from their own address."""
     script = f"wrk.method = {json.dumps(method)}\n"
     if body:
-        script += f"wrk.body = {json.dumps(body)}\n"
         script += "wrk.headers['Content-Type'] = 'application/json'\n"
+    if isinstance(body, list):
+        script += "local bodies = {" + ", ".join(json.dumps(b) for b in body) + "}\n"
+        script += "local i = 0\n"
+        script += "function request()\n  i = i % #bodies + 1\n  local h = {}\n"
+        script += "  for k, v in pairs(wrk.headers) do h[k] = v end\n"
+        script += "  h['X-Forwarded-For'] = '10.0.0.' .. i\n"
+        script += "  return wrk.format(nil, nil, h, bodies[i])\nend\n"
+    elif body:
+        script += f"wrk.body = {json.dumps(body)}\n"
     if delay_ms:
         script += f"function delay() return {delay_ms:.3f} end\n"
     path = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -89,7 +108,7 @@ def wrk(
     connections: int,
     headers: dict[str, str],
     method: str = "GET",
-    body: str = "",
+    body: str | list[str] = "",
     delay_ms: float = 0.0,
 ) -> tuple[float, float, float, int]:
     cmd = [
@@ -120,7 +139,7 @@ def measure(
     args: argparse.Namespace,
     headers: dict[str, str],
     method: str = "GET",
-    body: str = "",
+    body: str | list[str] = "",
     half: bool = True,
 ) -> Result:
     def load(delay_ms: float = 0.0) -> tuple[float, float, float, int]:
@@ -198,9 +217,31 @@ asyncio.run(main())
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
 
-def v3_logins(base: str, username: str, seconds: float, concurrency: int = 8) -> float:
+def seed_players(env: dict[str, str], project_id: int, count: int) -> list[str]:
+    """``count`` players with PASSWORD (``player-<i>``, ``player-<i>@bench.test``):
+    sign-ins are spread over them as real ones are, for one account admits only
+    a few password attempts at a time (services/throttling.py)."""
+    code = f"""
+import asyncio
+from gatehouse.services.accounts import NewUser
+from gatehouse.settings import Settings
+from gatehouse.wiring import build_services
+async def main():
+    s = build_services(Settings.from_env())
+    for i in range({count}):
+        await s.accounts.create_user({project_id}, NewUser(
+            username=f"player-{{i}}", email=f"player-{{i}}@bench.test", password={PASSWORD!r}))
+    await s.close()
+asyncio.run(main())
+"""
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    return [f"player-{i}" for i in range(count)]
+
+
+def v3_logins(base: str, usernames: list[str], seconds: float, concurrency: int = 8) -> float:
     """Password logins/s on the v3 surface: each worker logs its own device token in
-    and out again (a login is one argon2id verify plus one session)."""
+    and out again as its own player (a login is one argon2id verify plus one
+    session)."""
     import asyncio
 
     import httpx
@@ -213,7 +254,7 @@ def v3_logins(base: str, username: str, seconds: float, concurrency: int = 8) ->
             done = 0
             stop = time.monotonic() + seconds
 
-            async def worker(token: str) -> None:
+            async def worker(token: str, username: str) -> None:
                 nonlocal done
                 headers = {"PRIVATE-TOKEN": token}
                 body = {"userName": username, "password": PASSWORD}
@@ -223,7 +264,7 @@ def v3_logins(base: str, username: str, seconds: float, concurrency: int = 8) ->
                     done += 1
                     await http.post("/v3/session/logout", headers=headers)
 
-            await asyncio.gather(*(worker(t) for t in tokens))
+            await asyncio.gather(*(worker(t, u) for t, u in zip(tokens, usernames, strict=False)))
             return done
 
     os.sched_setaffinity(0, {1})  # the load generator's core, like wrk
@@ -286,12 +327,18 @@ def main() -> None:
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--big", type=int, default=1_000_000, help="sessions for the big page")
     parser.add_argument("--soak", type=int, default=200_000, help="requests for the RSS check")
+    parser.add_argument(
+        "--log-level", default="info", help="Gatehouse's GATEHOUSE_LOG_LEVEL (default: serve's)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
     data = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
-    env = dict(os.environ, GATEHOUSE_DATA_DIR=str(data), GATEHOUSE_LOG_LEVEL="warning")
+    env = dict(os.environ, GATEHOUSE_DATA_DIR=str(data), GATEHOUSE_LOG_LEVEL=args.log_level)
+    # As behind a TLS proxy: the load generator forwards each player's own address
+    # (only the sign-ins send X-Forwarded-For).
+    env["GATEHOUSE_TRUSTED_PROXIES"] = "127.0.0.1/32"
     if args.database_url:
         env["GATEHOUSE_DATABASE_URL"] = args.database_url
     if args.redis_url:
@@ -331,12 +378,14 @@ def main() -> None:
     server_key = cli(env, "api-key", "create", "--project", pid, "--type", "server")["key"]
     public_key = cli(env, "api-key", "create", "--project", pid, "--type", "public")["key"]
     personal = cli(env, "token", "create", "--user", str(small["id"]))["token"]
+    players = seed_players(env, project["id"], args.connections)
     seed_sessions(env, small["id"], project["id"], 1000)
     seed_sessions(env, big["id"], project["id"], args.big)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start([sys.executable, "-m", "gatehouse", "serve", "--port", str(port)], env)
+    log = (data / "server.log").open("wb")  # its logs go somewhere real, as deployed
+    server = start([sys.executable, "-m", "gatehouse", "serve", "--port", str(port)], env, log)
     results: list[Result] = []
     try:
         wait_ready(f"{base}/healthz")
@@ -350,6 +399,10 @@ def main() -> None:
         hive = http_json(
             "PUT", f"{base}/v1/authenticate", {"X-API-Key": public_key}, json.loads(sign_in)
         )["authenticatedSession"]
+        sign_ins = [
+            json.dumps({"emailAddress": f"{p}@bench.test", "passwordHash": prehash})
+            for p in players
+        ]
 
         results.append(
             measure(
@@ -426,11 +479,11 @@ def main() -> None:
             args,
             {"X-API-Key": public_key},
             method="PUT",
-            body=sign_in,
+            body=sign_ins,
             half=False,
         )
         results.append(signin)
-        logins = v3_logins(base, "small", args.duration)
+        logins = v3_logins(base, players, args.duration)
         rate = (raw_before + argon2_rate()) / 2
 
         before = rss_kib(server.pid)
@@ -446,13 +499,15 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+        log.close()
         shutil.rmtree(data, ignore_errors=True)
 
     backend = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     backend += " + Redis" if args.redis_url else ""
     print(
         f"\n### {backend} — {time.strftime('%Y-%m-%d %H:%M')} — 1 worker on CPU 0, "
-        f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1\n"
+        f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1; Gatehouse logs at "
+        f"{args.log_level}, metrics on\n"
     )
     print(table([hello, *results], hello))
     print(
