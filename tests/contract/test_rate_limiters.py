@@ -69,3 +69,13 @@ async def test_release_of_a_counter_never_reserved_changes_nothing(limiter: Rate
     await asyncio.sleep(0.05)
     assert await limiter.reserve(c) is None
     assert await limiter.reserve(c) is not None
+
+
+async def test_over_answers_without_counting(limiter: RateLimiter) -> None:
+    c = [Counter("peek", 2, 60)]
+    for _ in range(5):
+        assert await limiter.over(c) is None  # looking costs nothing
+    await limiter.reserve(c)
+    await limiter.reserve(c)
+    wait = await limiter.over(c)
+    assert wait is not None and 0 < wait <= 60

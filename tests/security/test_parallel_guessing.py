@@ -214,3 +214,28 @@ async def test_ipv4_callers_stay_one_per_address(client, services: Services, pro
         assert (await client.get(f"{SS}/sessions", headers=bad)).status_code == 401
     neighbour = {**tenant.headers, **at("10.7.7.2")}
     assert (await client.get(f"{SS}/sessions", headers=neighbour)).status_code == 200
+
+
+async def test_a_back_end_checking_many_tokens_at_once_is_never_throttled(
+    client, services: Services, project_id: int
+) -> None:
+    """Throttles count failures, not successes in flight: a back-end validating
+    far more tokens at once than any failure limit, from one address, gets them
+    all answered."""
+    from gatehouse.services.throttling import BEARER_PER_ADDRESS, CLIENT_SECRET_PER_ADDRESS
+
+    tenant = await make_tenant(services, project_id)
+    token = (await client.post(f"{SS}/session", headers=tenant.headers)).json()["data"]
+    many = 2 * max(BEARER_PER_ADDRESS.attempts, CLIENT_SECRET_PER_ADDRESS.attempts)
+    backend = at("10.6.6.6")
+    checks = await asyncio.gather(
+        *(
+            client.get(
+                f"{SS}/session",
+                headers={"Authorization": f"Bearer {token['publisher']}", **backend},
+            )
+            for _ in range(many)
+        ),
+        *(client.get(f"{SS}/sessions", headers={**tenant.headers, **backend}) for _ in range(many)),
+    )
+    assert [r.status_code for r in checks] == [200] * (2 * many)

@@ -186,7 +186,7 @@ class AccountTokenService:
             try:
                 return await self._resolve(secret)
             except Forbidden:
-                attempt.failed()
+                await attempt.failed()
                 raise
 
     async def _resolve(self, secret: str) -> AccountToken:

@@ -231,7 +231,7 @@ class AuthenticationService:
             found = await self._api_caller(presented)
             if found is None:
                 if presented:  # a missing key is no guess
-                    attempt.failed()
+                    await attempt.failed()
                 raise InvalidCredentials("Missing, unknown or revoked API key", field="X-API-Key")
         return found
 
@@ -515,7 +515,7 @@ class AuthenticationService:
                     identity=self._steam_identity,
                 )
             except InvalidCredentials:
-                attempt.failed()
+                await attempt.failed()
                 raise
 
     async def _email_exists(self, project_id: int, email: str) -> bool:

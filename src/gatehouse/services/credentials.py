@@ -106,7 +106,7 @@ class CredentialService:
             stored = row.password_hash if row is not None else None
             result = await self._passwords.verify(stored, password_hash)
             if not result.ok or row is None:
-                attempt.failed()
+                await attempt.failed()
                 raise InvalidCredentials("Invalid user name or password")
         verified = row.password_hash
         if result.new_hash is not None:  # parameters changed since this hash was made
@@ -172,11 +172,11 @@ class CredentialService:
             if device_identifier and await self._device_trusted(user.id, device_identifier):
                 return TRUSTED_DEVICE
             if not code:
-                attempt.failed()
+                await attempt.failed()
                 return None
             factor = await self._check_code(user.id, code.strip())
             if factor is None:
-                attempt.failed()
+                await attempt.failed()
                 raise InvalidOneTimePassword()
             return factor
 

@@ -29,6 +29,11 @@ class RateLimiter(Protocol):
         """Give one reserved attempt back to each counter (never below zero)."""
         ...
 
+    async def over(self, counters: Sequence[Counter]) -> int | None:
+        """Without counting: None while every counter is under its limit, else the
+        seconds until the fullest window closes."""
+        ...
+
 
 class TokenCache(Protocol):
     """Sessions by token hash (with the token's role) and by id, shared by every

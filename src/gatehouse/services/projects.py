@@ -200,7 +200,7 @@ class ProjectService:
         async with self._client_throttle.attempt(caller=caller) as attempt:
             client = await self._match_client(client_id, secret)
             if client is None:
-                attempt.failed()
+                await attempt.failed()
                 raise InvalidCredentials("Invalid client credentials")
         if client.disabled:
             raise ClientDisabled()

@@ -180,7 +180,7 @@ class SessionService:
         async with self._bearer_throttle.attempt(caller=caller) as attempt:
             resolved = await self.resolve(token)
             if resolved is None:
-                attempt.failed()
+                await attempt.failed()
                 raise InvalidCredentials("Unknown, expired or revoked session token")
         return resolved
 

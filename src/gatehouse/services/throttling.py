@@ -1,20 +1,30 @@
-"""Throttling of every guessable secret: one table of limits, one counting rule.
+"""Throttling of every guessable secret: one table of limits, two counting rules
+chosen in it by what verifying a guess costs and reveals.
 
-**Reserve first, verify second.** An attempt at a secret takes a slot on each of
-its counters (per account, per caller address) *before* the secret is looked
+**Reserve first, verify second** (passwords, TOTP and recovery codes, trusted
+devices, Steam tickets, device-token creation). An attempt takes a slot on each
+of its counters (per account, per caller address) *before* the secret is looked
 at, atomically for all counters at once (a Lua script in Redis; a dict that no
 other coroutine can touch mid-update in-process). An attempt over any limit is
 refused (429) without being verified, so 40 guesses arriving together meet the
 limit exactly as 40 guesses one after the other would. A failed attempt keeps
 its slot; a successful one gives it back, and so does one that ends in
-something that is no guess (storage trouble, a malformed request). A counter
-therefore holds the failures of its window plus the attempts in flight.
+something that is no guess (storage trouble). A counter therefore holds the
+failures of its window plus the attempts in flight.
+
+**Look up first, count the failure atomically** (256-bit bearer secrets: client
+secrets, API keys, session tokens, ``PRIVATE-TOKEN``). Their check is a keyed
+lookup that tells a guesser nothing, and one back-end presents hundreds of them
+at once from one address: counting attempts in flight would throttle it at the
+failure limit. A caller at its limit is refused before the lookup (even with a
+right secret); a failed lookup then takes its slot atomically, and a failure that
+finds no slot left answers 429 instead of 401. However many arrive together, at
+most the limit's worth of failures is answered in a window.
 
 Per-address counters group IPv6 callers by their /64 (``GATEHOUSE_IPV6_PREFIX``,
-core/addresses.py). Bearer secrets (session tokens, API keys, account tokens,
-client secrets) carry 256 random bits and have no per-account counter: the
-account is named by the secret, and a lockout keyed on anything public would
-let anyone lock its owner out.
+core/addresses.py). Bearer secrets have no per-account counter: the account is
+named by the secret, and a lockout keyed on anything public would let anyone
+lock its owner out.
 """
 
 from __future__ import annotations
@@ -38,9 +48,10 @@ class Limit:
 
 
 class Attempt:
-    """One reserved attempt: ``async with throttle.attempt(...) as attempt`` raises
-    ``RateLimited`` on entry when over a limit; call ``failed()`` when the secret
-    was wrong. Leaving without ``failed()`` gives the reservation back."""
+    """One attempt: ``async with throttle.attempt(...) as attempt`` raises
+    ``RateLimited`` on entry when over a limit; ``await attempt.failed()`` when the
+    secret was wrong (under the look-up-first rule it raises ``RateLimited`` when
+    no slot is left). Leaving without ``failed()`` counts nothing."""
 
     __slots__ = ("_counters", "_failed", "_throttle")
 
@@ -49,11 +60,18 @@ class Attempt:
         self._counters = counters
         self._failed = False
 
-    def failed(self) -> None:
+    async def failed(self) -> None:
         self._failed = True
+        if not self._throttle._reserve_first:
+            await self._throttle._reserve(self._counters)
 
     async def __aenter__(self) -> Attempt:
-        await self._throttle._reserve(self._counters)
+        if self._throttle._reserve_first:
+            await self._throttle._reserve(self._counters)
+        else:
+            retry = await self._throttle._limiter.over(self._counters)
+            if retry is not None:
+                raise RateLimited(retry, self._throttle._message)
         return self
 
     async def __aexit__(
@@ -62,14 +80,22 @@ class Attempt:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._failed:
+        if self._throttle._reserve_first and not self._failed:
             await self._throttle._limiter.release(self._counters)
 
 
 class Throttle:
     """Attempts at one kind of secret."""
 
-    __slots__ = ("_limiter", "_message", "_name", "_per_account", "_per_address", "_prefix")
+    __slots__ = (
+        "_limiter",
+        "_message",
+        "_name",
+        "_per_account",
+        "_per_address",
+        "_prefix",
+        "_reserve_first",
+    )
 
     def __init__(
         self,
@@ -80,8 +106,10 @@ class Throttle:
         per_account: Limit | None = None,
         message: str | None = None,
         ipv6_prefix: int = 64,
+        reserve_first: bool = True,
     ) -> None:
         self._limiter = limiter
+        self._reserve_first = reserve_first
         self._name = name
         self._per_address = per_address
         self._per_account = per_account
@@ -148,6 +176,7 @@ class Throttles:
             per_address: Limit | None,
             per_account: Limit | None = None,
             message: str | None = auth_message,
+            reserve_first: bool = True,
         ) -> Throttle:
             return Throttle(
                 limiter,
@@ -156,14 +185,16 @@ class Throttles:
                 per_account=per_account,
                 message=message,
                 ipv6_prefix=ipv6_prefix,
+                reserve_first=reserve_first,
             )
 
         self.password = make("pw", PASSWORD_PER_ADDRESS, PASSWORD_PER_ACCOUNT, None)
         self.second_factor = make("2fa", SECOND_FACTOR_PER_ADDRESS, SECOND_FACTOR_PER_ACCOUNT, None)
-        self.client_secret = make("client-auth", CLIENT_SECRET_PER_ADDRESS)
-        self.session_token = make("bearer-auth", BEARER_PER_ADDRESS)
-        self.api_key = make("api-key-auth", BEARER_PER_ADDRESS)
-        self.private_token = make("private-token-auth", BEARER_PER_ADDRESS)
+        # 256-bit bearer secrets: looked up first (see the module's docstring).
+        self.client_secret = make("client-auth", CLIENT_SECRET_PER_ADDRESS, reserve_first=False)
+        self.session_token = make("bearer-auth", BEARER_PER_ADDRESS, reserve_first=False)
+        self.api_key = make("api-key-auth", BEARER_PER_ADDRESS, reserve_first=False)
+        self.private_token = make("private-token-auth", BEARER_PER_ADDRESS, reserve_first=False)
         self.device_tokens = make(
             "v3-token", DEVICE_TOKENS_PER_ADDRESS, message="Too many tokens requested"
         )

@@ -21,17 +21,24 @@ class MemoryRateLimiter:
         self._windows: dict[str, tuple[float, int, int]] = {}
         self._max_keys = max_keys
 
-    async def reserve(self, counters: Sequence[Counter]) -> int | None:
-        now = self._now()
-        windows = self._windows
+    def _wait(self, counters: Sequence[Counter], now: float) -> int | None:
         wait = None
         for c in counters:
-            found = windows.get(c.key)
+            found = self._windows.get(c.key)
             if found is not None and now - found[0] < c.window and found[1] >= c.limit:
                 left = found[0] + c.window - now
                 wait = left if wait is None else max(wait, left)
+        return None if wait is None else max(1, int(wait + 0.999))
+
+    async def over(self, counters: Sequence[Counter]) -> int | None:
+        return self._wait(counters, self._now())
+
+    async def reserve(self, counters: Sequence[Counter]) -> int | None:
+        now = self._now()
+        wait = self._wait(counters, now)
         if wait is not None:
-            return max(1, int(wait + 0.999))
+            return wait
+        windows = self._windows
         if len(windows) + len(counters) > self._max_keys:
             self._prune(now)
             windows = self._windows

@@ -100,9 +100,9 @@ class RedisClient:
         await self.redis.close()
 
 
-#: Reserve one attempt on every counter of KEYS at once, or none: ARGV holds
-#: (limit, window) per key. Answers 0, or the seconds until the fullest window closes.
-_RESERVE = """
+#: ARGV holds (limit, window) per key of KEYS. The seconds until the fullest
+#: window closes when any counter is at its limit (then the script ends there).
+_WAIT = """
 local wait = 0
 for i, key in ipairs(KEYS) do
   local n = tonumber(redis.call('GET', key) or '0')
@@ -113,12 +113,20 @@ for i, key in ipairs(KEYS) do
   end
 end
 if wait > 0 then return wait end
+"""
+#: Without counting: 0, or the seconds until the fullest window closes.
+_OVER = _WAIT + "return 0\n"
+#: Reserve one attempt on every counter of KEYS at once, or none: 0 when reserved.
+_RESERVE = (
+    _WAIT
+    + """
 for i, key in ipairs(KEYS) do
   redis.call('INCR', key)
   redis.call('EXPIRE', key, ARGV[2 * i], 'NX')
 end
 return 0
 """
+)
 
 #: Give one reserved attempt back to every counter of KEYS, never below zero and
 #: never re-creating a counter whose window has closed.
@@ -142,16 +150,27 @@ class RedisRateLimiter:
     def _names(self, counters: Sequence[Counter]) -> list[str]:
         return [f"{self._client.prefix}rl:{c.key}" for c in counters]
 
-    async def reserve(self, counters: Sequence[Counter]) -> int | None:
+    async def _script(self, script: str, counters: Sequence[Counter]) -> int | None:
+        """The script's answer (0 or seconds to wait), or None when Redis is away."""
         names = self._names(counters)
         args = [a for c in counters for a in (c.limit, c.window)]
 
         async def op(r: RespClient) -> int:
-            return int(await r.eval(_RESERVE, names, args))
+            return int(await r.eval(script, names, args))
 
-        wait: int | None = await self._client.call(op, None)
+        result: int | None = await self._client.call(op, None)
+        return result
+
+    async def reserve(self, counters: Sequence[Counter]) -> int | None:
+        wait = await self._script(_RESERVE, counters)
         if wait is None:  # Redis is away: count in this process meanwhile
             return await self._local.reserve(counters)
+        return wait or None
+
+    async def over(self, counters: Sequence[Counter]) -> int | None:
+        wait = await self._script(_OVER, counters)
+        if wait is None:
+            return await self._local.over(counters)
         return wait or None
 
     async def release(self, counters: Sequence[Counter]) -> None:
