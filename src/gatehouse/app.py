@@ -16,9 +16,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from gatehouse import __version__
 from gatehouse.api import account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
-from gatehouse.api._common.fastpath import fast_lane
 from gatehouse.api._common.openapi import add_request_components
-from gatehouse.observability import ACTIVE_SESSIONS, configure_logging, metrics_middleware
+from gatehouse.api._common.routing import Router
+from gatehouse.observability import (
+    ACCESS,
+    ACTIVE_SESSIONS,
+    configure_logging,
+    metrics_middleware,
+)
 from gatehouse.settings import Settings, SettingsError
 from gatehouse.wiring import Services, build_services
 
@@ -75,6 +80,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await services.close()
+            if ACCESS.writer is not None:
+                ACCESS.writer.flush()
 
     openapi = OpenAPIConfig(
         title="Gatehouse",
@@ -105,14 +112,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             }
         ),
     )
-    handlers: dict[Any, Any] = exception_handlers(
-        {
-            session_storage.PREFIX: session_storage.renderer,
-            account_v3.PREFIX: account_v3.renderer,
-            user_session_v1.PREFIX: user_session_v1.renderer,
-        },
-        fallback=ops.renderer,
-    )
+    handlers: dict[Any, Any] = exception_handlers(ops.renderer)
     app = Litestar(
         route_handlers=[
             session_storage.router,
@@ -129,19 +129,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         logging_config=None,
     )
     add_request_components(app)
-    # In front of Litestar's own routing: metrics and request ids for every request,
-    # then the fast lane for the hot successful reads (api/_common/fastpath.py).
-    fast_routes = [
-        *session_storage.FAST_ROUTES,
-        *account_v3.FAST_ROUTES,
-        *user_session_v1.FAST_ROUTES,
-    ]
-    inner = (
-        fast_lane(app.asgi_handler, fast_routes, services)
-        if settings.fast_lane
-        else app.asgi_handler
+    # The surfaces are served by their own router, before Litestar: one operation
+    # per endpoint, failures rendered once (api/_common/routing.py). Litestar serves
+    # the documentation and the operations endpoints, behind the metrics middleware.
+    app.asgi_handler = Router(
+        [session_storage.SURFACE, account_v3.SURFACE, user_session_v1.SURFACE],
+        services,
+        fallback=metrics_middleware(app.asgi_handler),
     )
-    app.asgi_handler = metrics_middleware(inner)
     return app
 
 

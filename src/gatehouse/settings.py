@@ -59,8 +59,6 @@ class Settings:
     #: Projects a user may administer before an admin sign-in stops creating a
     #: default one for them (0: sign-in never creates projects).
     max_projects_per_user: int = 3
-    #: Answer the hot reads outside the framework (api/_common/fastpath.py).
-    fast_lane: bool = True
     #: IPv6 callers are one caller per network of this many bits for per-address
     #: limits (IPv4 callers are one per address).
     ipv6_prefix: int = 64
@@ -104,7 +102,6 @@ class Settings:
             max_projects_per_user=_int(
                 env, "GATEHOUSE_MAX_PROJECTS_PER_USER", 3, low=0, high=10_000
             ),
-            fast_lane=(env.get("GATEHOUSE_FAST_LANE") or "1") not in ("0", "false", "no"),
             ipv6_prefix=_int(env, "GATEHOUSE_IPV6_PREFIX", 64, low=16, high=128),
         )
 

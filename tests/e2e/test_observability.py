@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 
 from gatehouse.core.models import ApiKeyType
 from gatehouse.core.passwords import prehash
-from gatehouse.observability import REGISTRY, JsonFormatter
+from gatehouse.observability import ACCESS, REGISTRY, JsonFormatter, LineWriter
 from gatehouse.services.accounts import NewUser
 from tests.helpers import make_tenant
 
@@ -58,8 +60,11 @@ async def test_request_id_is_echoed_or_minted(client) -> None:
     assert len(minted.headers["x-request-id"]) == 16
 
 
-async def test_no_secret_ever_reaches_a_log_line(client, services, caplog) -> None:
+async def test_no_secret_ever_reaches_a_log_line(client, services, caplog, monkeypatch) -> None:
     caplog.set_level(logging.DEBUG)
+    written: list[bytes] = []
+    writer = LineWriter(written.append)
+    monkeypatch.setattr(ACCESS, "writer", writer)
     formatter = JsonFormatter()
     secrets: list[str] = []
 
@@ -94,8 +99,11 @@ async def test_no_secret_ever_reaches_a_log_line(client, services, caplog) -> No
         "/v3/session/login/otp", headers={"PRIVATE-TOKEN": token}, json={"otp": "000000"}
     )
 
-    lines = [formatter.format(record) for record in caplog.records]
-    assert any(json.loads(line).get("route") for line in lines), "no access line was logged"
+    writer.flush()
+    access = b"".join(written).decode().splitlines()
+    assert len(access) == 7, "one access line per request"
+    assert all(json.loads(line)["route"] for line in access)
+    lines = [formatter.format(record) for record in caplog.records] + access
     for line in lines:
         for secret in secrets:
             assert secret not in line, f"a secret leaked into a log line: {line}"
@@ -124,3 +132,55 @@ async def test_a_crash_is_logged_with_the_route_template_not_the_raw_path(
     for record in caplog.records:
         if record.name.startswith("gatehouse"):  # not the test client's own lines
             assert "SECRETLOOKINGSEGMENT" not in formatter.format(record)
+
+
+async def test_the_access_line_names_the_route_never_the_path_or_query(
+    client, services, monkeypatch
+) -> None:
+    written: list[bytes] = []
+    writer = LineWriter(written.append)
+    monkeypatch.setattr(ACCESS, "writer", writer)
+    tenant = await make_tenant(services)
+    raw = "1.c0ffee00.SECRETLOOKINGSEGMENT"
+    answer = await client.get(
+        f"/session-storage/sessions/{raw}?page_token=QUERYSECRET",
+        headers={**tenant.headers, "X-Request-ID": "trace-7"},
+    )
+    assert answer.status_code == 404
+    await client.get("/healthz")
+    writer.flush()
+    first, second = (json.loads(line) for line in b"".join(written).decode().splitlines())
+    assert first == {
+        "ts": first["ts"],
+        "level": "info",
+        "logger": "gatehouse.access",
+        "msg": "request",
+        "request_id": "trace-7",
+        "method": "GET",
+        "route": "/session-storage/sessions/{session_id}",
+        "status": 404,
+        "duration_ms": first["duration_ms"],
+    }
+    assert first["duration_ms"] > 0 and abs(first["ts"] - time.time()) < 60
+    assert second["route"] == "/healthz" and second["status"] == 200
+    text = b"".join(written).decode()
+    assert "SECRETLOOKINGSEGMENT" not in text and "QUERYSECRET" not in text
+
+
+def test_the_writer_batches_lines_and_writes_them_on_flush() -> None:
+    written: list[bytes] = []
+    writer = LineWriter(written.append, limit=100)
+    writer.write(b"one\n")  # no event loop in this thread: written at once
+    assert written == [b"one\n"]
+
+
+async def test_the_writer_flushes_on_its_timer_and_when_full() -> None:
+    written: list[bytes] = []
+    writer = LineWriter(written.append, interval=0.01, limit=100)
+    writer.write(b"a\n")
+    writer.write(b"b\n")
+    assert written == []  # buffered
+    await asyncio.sleep(0.05)
+    assert written == [b"a\nb\n"]  # one write for the batch
+    writer.write(b"x" * 100)
+    assert written[-1] == b"x" * 100  # full: written at once

@@ -1,43 +1,30 @@
-"""Route every error to the error shape of the surface the request was for.
-
-Litestar resolves "no such route" and similar framework errors before any
-surface router is chosen, so the dispatch is by path prefix, in one place. Each
-surface registers an ``ErrorRenderer``; framework errors are first translated to
-a plain ``HttpProblem`` (status, message, field) so surfaces see one vocabulary.
+"""Litestar's own failures (what the framework still answers: ``/docs``, the
+OpenAPI document, the operations endpoints, paths outside every surface) as a
+``Problem`` for one renderer. The surfaces never reach Litestar: their router
+renders their failures itself (``routing.py``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from gatehouse.adapters.store.engine import is_storage_outage
+from gatehouse.api._common.http import Problem
 from gatehouse.core.errors import GatehouseError, StorageUnavailable
 
-__all__ = ["ErrorRenderer", "HttpProblem", "exception_handlers", "problem_from_http"]
+__all__ = ["ErrorRenderer", "exception_handlers", "problem_from_http"]
 
 log = logging.getLogger("gatehouse.errors")
-
-
-@dataclass(frozen=True, slots=True)
-class HttpProblem:
-    """A framework-level failure: no route, wrong method, malformed body, too large."""
-
-    status: int
-    message: str
-    field: str | None = None
-    #: Headers the answer must carry (``Allow`` on a 405).
-    headers: dict[str, str] | None = None
 
 
 class ErrorRenderer(Protocol):
     def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]: ...
 
-    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]: ...
+    def http(self, problem: Problem, request: Request[Any, Any, Any]) -> Response[Any]: ...
 
 
 _MESSAGES = {
@@ -50,7 +37,7 @@ _MESSAGES = {
 }
 
 
-def problem_from_http(exc: HTTPException) -> HttpProblem:
+def problem_from_http(exc: HTTPException) -> Problem:
     status = exc.status_code
     field = None
     message = _MESSAGES.get(status, exc.detail or "Request failed")
@@ -67,42 +54,26 @@ def problem_from_http(exc: HTTPException) -> HttpProblem:
         else:
             message = "Invalid request"
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
-    return HttpProblem(status, message, field, headers or None)
+    return Problem(status, message, field, headers or None)
 
 
-def exception_handlers(
-    renderers: dict[str, ErrorRenderer], fallback: ErrorRenderer
-) -> dict[type[Exception], Any]:
-    """Litestar exception handlers that pick the renderer by the path prefix."""
-    ordered = sorted(renderers.items(), key=lambda kv: -len(kv[0]))
-
-    def pick(request: Request[Any, Any, Any]) -> ErrorRenderer:
-        path = request.scope.get("path", "")
-        for prefix, renderer in ordered:
-            if path == prefix or path.startswith(prefix + "/"):
-                return renderer
-        return fallback
-
+def exception_handlers(renderer: ErrorRenderer) -> dict[type[Exception], Any]:
     def on_domain(request: Request[Any, Any, Any], exc: GatehouseError) -> Response[Any]:
-        return pick(request).domain(exc, request)
+        return renderer.domain(exc, request)
 
     def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         problem = problem_from_http(exc)
-        response = pick(request).http(problem, request)
-        for name, value in (problem.headers or {}).items():
+        response = renderer.http(problem, request)
+        for name, value in problem.headers.items():
             response.headers[name] = value
         return response
 
     def on_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if is_storage_outage(exc):
-            # Not a bug: the database is away (restart, failover). A clean 503 in
-            # the surface's shape; the pool reconnects by itself once it is back.
             log.warning("storage unavailable: %s", type(exc).__name__)
-            response = pick(request).domain(StorageUnavailable(), request)
+            response = renderer.domain(StorageUnavailable(), request)
             response.headers["Retry-After"] = "1"
             return response
-        # Logged with the traceback for operators; the client sees a plain 500 body.
-        # The route template, never the raw path: path segments carry ids.
         route = str(request.scope.get("path_template") or "unmatched")
         log.error(
             "unhandled error on %s %s",
@@ -111,6 +82,6 @@ def exception_handlers(
             exc_info=exc,
             extra={"method": request.method, "route": route},
         )
-        return pick(request).http(HttpProblem(500, _MESSAGES[500]), request)
+        return renderer.http(Problem(500, _MESSAGES[500]), request)
 
     return {GatehouseError: on_domain, HTTPException: on_http, Exception: on_crash}

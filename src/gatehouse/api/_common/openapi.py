@@ -17,14 +17,14 @@ example: Litestar would otherwise invent random strings as examples.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
 
-__all__ = ["add_request_components", "answer", "json_body"]
+__all__ = ["add_request_components", "answer", "json_body", "served_by_router"]
 
 _REF = "#/components/schemas/{name}"
 #: Every request-body component documented so far, by name.
@@ -109,3 +109,9 @@ def add_request_components(app: Litestar) -> None:
             raise ValueError(f"{name} is both a request and a response schema")
         schemas[name] = _JsonSchema(document=component)
     document.components.schemas = dict(sorted(schemas.items()))
+
+
+def served_by_router() -> NoReturn:
+    """The body of a declaration that only documents an endpoint: requests to it are
+    answered by ``api/_common/routing.py`` before the framework sees them."""
+    raise RuntimeError("this endpoint is served by the surfaces' router")

@@ -1,7 +1,9 @@
 """Account session API v3 (i3D.net ONE API-compatible): ``PRIVATE-TOKEN``, v3 error body."""
 
-from gatehouse.api.account_v3.errors import PREFIX, renderer
-from gatehouse.api.account_v3.fast import FAST_ROUTES
-from gatehouse.api.account_v3.routes import router
+from gatehouse.api._common.routing import Surface
+from gatehouse.api.account_v3.errors import PREFIX, render
+from gatehouse.api.account_v3.routes import ROUTES, router
 
-__all__ = ["FAST_ROUTES", "PREFIX", "renderer", "router"]
+SURFACE = Surface(PREFIX, ROUTES, render)
+
+__all__ = ["SURFACE", "router"]

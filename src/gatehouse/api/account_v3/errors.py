@@ -6,16 +6,15 @@ all three keys always present.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import msgspec
-from litestar import Request, Response
 
-from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api._common.http import Problem
 from gatehouse.api.account_v3.schemas import AccountErrorBody, AccountErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, InvalidInput, RateLimited
 
-__all__ = ["PREFIX", "STATUS", "AccountV3Errors", "InvalidFields", "render", "renderer"]
+__all__ = ["PREFIX", "STATUS", "InvalidFields", "render"]
 
 PREFIX: Final = "/v3"
 
@@ -62,20 +61,14 @@ class InvalidFields(InvalidInput):
         self.problems = problems
 
 
-def error_response(
-    status: int,
-    code: int,
-    message: str,
-    items: list[AccountErrorItem],
-    headers: dict[str, str] | None = None,
-) -> Response[Any]:
-    body = _encode(AccountErrorBody(errorCode=code, errorMessage=message, errors=items))
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-
-def render(exc: GatehouseError, path: str = "") -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) of a domain error: the one rendering of this surface,
-    for the framework's handlers and the fast lane alike."""
+def render(exc: GatehouseError | Problem, path: str = "") -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a failure: the one rendering of this surface."""
+    if isinstance(exc, Problem):
+        code = HTTP_CODES.get(exc.status, 10000 + exc.status)
+        message = "Entity not found" if exc.status == 404 else exc.message
+        items = [AccountErrorItem(property=exc.field, message=message)] if exc.field else []
+        body = _encode(AccountErrorBody(errorCode=code, errorMessage=message, errors=items))
+        return exc.status, exc.headers, body
     status, code = STATUS[exc.code]
     headers = {}
     if isinstance(exc, RateLimited):
@@ -86,23 +79,5 @@ def render(exc: GatehouseError, path: str = "") -> tuple[int, dict[str, str], by
         items = [AccountErrorItem(property=exc.field, message=exc.message)]
     else:
         items = []
-    return (
-        status,
-        headers,
-        _encode(AccountErrorBody(errorCode=code, errorMessage=exc.message, errors=items)),
-    )
-
-
-class AccountV3Errors:
-    def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
-        status, headers, body = render(exc)
-        return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
-        code = HTTP_CODES.get(problem.status, 10000 + problem.status)
-        message = "Entity not found" if problem.status == 404 else problem.message
-        items = [AccountErrorItem(property=problem.field, message=message)] if problem.field else []
-        return error_response(problem.status, code, message, items)
-
-
-renderer = AccountV3Errors()
+    body = _encode(AccountErrorBody(errorCode=code, errorMessage=exc.message, errors=items))
+    return status, headers, body

@@ -1,18 +1,18 @@
-"""Account API v3 routes. Each handler: check the token, call one service, render."""
+"""Account API v3 routes: each path and method, its operation, and its documentation.
+``ROUTES`` is what the router serves (``operations.py`` holds the behaviour); the
+Litestar declarations below only build the OpenAPI document and ``/docs`` (never
+called; the fuzz run holds the two together)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
-from litestar import Request, Router, get, post
-from litestar.exceptions import HTTPException
+from litestar import Router, get, post
 from litestar.params import HeaderParameter
 
-from gatehouse.api._common.body import EMPTY, read_json
-from gatehouse.api._common.openapi import json_body
-from gatehouse.api._common.options import with_options
-from gatehouse.api.account_v3.errors import InvalidFields
-from gatehouse.api.account_v3.guards import caller_of, private_token, services_of
+from gatehouse.api._common.openapi import json_body, served_by_router
+from gatehouse.api._common.routing import Route
+from gatehouse.api.account_v3 import operations
 from gatehouse.api.account_v3.openapi import (
     LOGGED_IN,
     LOGIN_EXAMPLES,
@@ -27,29 +27,21 @@ from gatehouse.api.account_v3.schemas import (
     SessionLogin,
     SessionLoginOtp,
     SessionUser,
-    parse_login,
-    parse_otp,
-    session_user_out,
 )
-from gatehouse.core.clock import to_unix_seconds
-from gatehouse.core.errors import NotFound
-from gatehouse.observability import counting_sign_in
 
-__all__ = ["router"]
+__all__ = ["ROUTES", "router"]
+
+ROUTES = [
+    Route("POST", "/session/token", operations.new_token),
+    Route("GET", "/session/user", operations.session_user),
+    Route("POST", "/session/login", operations.login),
+    Route("POST", "/session/login/otp", operations.login_otp),
+    Route("POST", "/session/logout", operations.logout),
+]
 
 _TOKEN = HeaderParameter(name="PRIVATE-TOKEN", description="Account token", required=False)
 #: Every call but ``/token`` (which hands out tokens) takes a PRIVATE-TOKEN.
 _SECURITY: Final[list[dict[str, list[str]]]] = [{"PRIVATE-TOKEN": []}]
-
-
-async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The request body as a JSON object; empty means ``{}``."""
-    value = await read_json(request)
-    if value is EMPTY:
-        return {}
-    if not isinstance(value, dict):
-        raise HTTPException(status_code=400, detail="The body must be a JSON object")
-    return value
 
 
 @post(
@@ -65,17 +57,12 @@ async def _json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
     responses={201: NEW_TOKEN, **pick(403, 404, 429)},
 )
 async def new_token(
-    request: Request[Any, Any, Any],
     x_api_key: Annotated[
         str | None,
         HeaderParameter(name="X-API-Key", description="Public API key (optional)", required=False),
     ] = None,
 ) -> NewToken:
-    services = services_of(request)
-    issued = await services.account_tokens.issue_device_token(
-        caller=caller_of(request, services), api_key=x_api_key
-    )
-    return NewToken(token=issued.token, expiresAt=to_unix_seconds(issued.expires_at))
+    served_by_router()
 
 
 @get(
@@ -85,17 +72,9 @@ async def new_token(
     security=_SECURITY,
 )
 async def session_user(
-    request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> SessionUser:
-    services = services_of(request)
-    token = await services.account_tokens.resolve(
-        private_token(request), caller=caller_of(request, services)
-    )
-    user = token.user
-    if user is None:
-        raise NotFound("Not logged in")
-    return session_user_out(user, caller_of(request, services), services.geo)
+    served_by_router()
 
 
 @post(
@@ -109,29 +88,9 @@ async def session_user(
     ),
 )
 async def login(
-    request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> SessionAuthReq:
-    services = services_of(request)
-    secret = private_token(request)
-    payload, problems = parse_login(await _json_object(request))
-    if payload is None:
-        raise InvalidFields(problems)
-    with counting_sign_in("password") as outcome:
-        auth = await services.account_tokens.login(
-            secret,
-            user_name=payload.userName,
-            password=payload.password,
-            remember_me=payload.rememberMe == 1,
-            caller=caller_of(request, services),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        if auth.requires_otp:
-            outcome.append("otp-required")
-    expires = to_unix_seconds(auth.otp_expires_at) if auth.requires_otp else 0
-    return SessionAuthReq(
-        requiresOtp=auth.requires_otp, expiresAt=expires, otpSessionExpiresAt=expires
-    )
+    served_by_router()
 
 
 @post(
@@ -145,21 +104,9 @@ async def login(
     ),
 )
 async def login_otp(
-    request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> None:
-    services = services_of(request)
-    secret = private_token(request)
-    code, problems = parse_otp(await _json_object(request))
-    if code is None:
-        raise InvalidFields(problems)
-    with counting_sign_in("otp"):
-        await services.account_tokens.login_otp(
-            secret,
-            code,
-            caller=caller_of(request, services),
-            user_agent=request.headers.get("user-agent", ""),
-        )
+    served_by_router()
 
 
 @post(
@@ -170,17 +117,13 @@ async def login_otp(
     security=_SECURITY,
 )
 async def logout(
-    request: Request[Any, Any, Any],
     private_token_header: Annotated[str | None, _TOKEN] = None,
 ) -> None:
-    services = services_of(request)
-    await services.account_tokens.logout(
-        private_token(request), caller=caller_of(request, services)
-    )
+    served_by_router()
 
 
 router = Router(
     path="/v3/session",
-    route_handlers=with_options([new_token, session_user, login, login_otp, logout]),
+    route_handlers=[new_token, session_user, login, login_otp, logout],
     tags=["Account session API v3"],
 )

@@ -9,9 +9,8 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, get
 
-from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api._common.http import Problem
 from gatehouse.api._common.openapi import answer
-from gatehouse.api._common.options import with_options
 from gatehouse.core.errors import GatehouseError, RateLimited, StorageUnavailable
 from gatehouse.observability import CACHE_HIT_RATIO, render_metrics
 from gatehouse.wiring import Services
@@ -94,7 +93,7 @@ class _OpsErrors:
             headers=headers,
         )
 
-    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
+    def http(self, problem: Problem, request: Request[Any, Any, Any]) -> Response[Any]:
         return Response(
             _encode({"error": problem.message, "status": problem.status}),
             status_code=problem.status,
@@ -103,6 +102,4 @@ class _OpsErrors:
 
 
 renderer = _OpsErrors()
-router = Router(
-    path="/", route_handlers=with_options([healthz, readyz, metrics]), tags=["Operations"]
-)
+router = Router(path="/", route_handlers=[healthz, readyz, metrics], tags=["Operations"])

@@ -1,7 +1,9 @@
 """Session Storage API (Palabra.ai-compatible): ClientID + ClientSecret, ``{"ok": …}``."""
 
-from gatehouse.api.session_storage.errors import PREFIX, renderer
-from gatehouse.api.session_storage.fast import FAST_ROUTES
-from gatehouse.api.session_storage.routes import router
+from gatehouse.api._common.routing import Surface
+from gatehouse.api.session_storage.errors import PREFIX, render
+from gatehouse.api.session_storage.routes import ROUTES, router
 
-__all__ = ["FAST_ROUTES", "PREFIX", "renderer", "router"]
+SURFACE = Surface(PREFIX, ROUTES, render)
+
+__all__ = ["SURFACE", "router"]

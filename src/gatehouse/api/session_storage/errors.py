@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, Response
 
-from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api._common.http import Problem
 from gatehouse.api.session_storage.schemas import SessionStorageErrorBody, SessionStorageErrorItem
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
-__all__ = ["PREFIX", "STATUS", "SessionStorageErrors", "render", "renderer"]
+__all__ = ["PREFIX", "STATUS", "render"]
 
 PREFIX = "/session-storage"
 
@@ -62,29 +59,15 @@ def _body(status: int, kind: str, title: str, detail: str, instance: str) -> byt
     return _encode(SessionStorageErrorBody(error=title, errors=[item]))
 
 
-def render(exc: GatehouseError, path: str) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) of a domain error: the one rendering of this surface,
-    for the framework's handlers and the fast lane alike."""
+def render(exc: GatehouseError | Problem, path: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a failure: the one rendering of this surface."""
+    if isinstance(exc, Problem):
+        kind = _HTTP_TYPES.get(exc.status, "error")
+        title = exc.message if exc.status != 400 else "Bad request"
+        detail = f"{exc.message} ({exc.field})" if exc.field else exc.message
+        return exc.status, exc.headers, _body(exc.status, kind, title, detail, path)
     status, title = STATUS[exc.code]
     headers = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     return status, headers, _body(status, exc.code.value, title, exc.message, path)
-
-
-class SessionStorageErrors:
-    def domain(self, exc: GatehouseError, request: Request[Any, Any, Any]) -> Response[Any]:
-        status, headers, body = render(exc, request.scope.get("path", ""))
-        return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
-        kind = _HTTP_TYPES.get(problem.status, "error")
-        title = problem.message if problem.status != 400 else "Bad request"
-        detail = problem.message
-        if problem.field:
-            detail = f"{problem.message} ({problem.field})"
-        body = _body(problem.status, kind, title, detail, request.scope.get("path", ""))
-        return Response(body, status_code=problem.status, media_type="application/json")
-
-
-renderer = SessionStorageErrors()

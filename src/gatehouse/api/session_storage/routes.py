@@ -1,21 +1,21 @@
-"""Session Storage routes. Each handler: check credentials, call one service, render."""
+"""Session Storage routes: each path and method, its operation, and its documentation.
+
+``ROUTES`` is what the router serves (``operations.py`` holds the behaviour). The
+Litestar declarations below build the OpenAPI document and ``/docs`` only: their
+signatures and decorators describe the parameters and answers, and they are never
+called (the fuzz run holds the two together).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Router, delete, get, post
+from litestar import Router, delete, get, post
 from litestar.params import HeaderParameter, Parameter, PathParameter
 
-from gatehouse.api._common.body import read_as
-from gatehouse.api._common.net import client_address
-from gatehouse.api._common.openapi import json_body
-from gatehouse.api._common.options import with_options
-from gatehouse.api.session_storage.guards import (
-    authenticated_client,
-    bearer_session,
-    services_of,
-)
+from gatehouse.api._common.openapi import json_body, served_by_router
+from gatehouse.api._common.routing import Route
+from gatehouse.api.session_storage import operations
 from gatehouse.api.session_storage.openapi import (
     CREATED,
     ERRORS,
@@ -28,21 +28,24 @@ from gatehouse.api.session_storage.openapi import (
 from gatehouse.api.session_storage.schemas import (
     MAX_TTL_DEFAULT,
     NewSessionEnvelope,
-    NewSessionOut,
     NewSessionRequest,
     SessionEnvelope,
     SessionListEnvelope,
     SessionTtlRequest,
     TokenSessionEnvelope,
-    session_out,
-    token_session_envelope,
 )
-from gatehouse.core.clock import rfc3339
 from gatehouse.core.cursors import MAX_TOKEN_LENGTH
-from gatehouse.core.errors import InvalidInput
-from gatehouse.core.models import SessionOrigin
 
-__all__ = ["router"]
+__all__ = ["ROUTES", "router"]
+
+ROUTES = [
+    Route("GET", "/sessions", operations.list_sessions),
+    Route("GET", "/sessions/{session_id}", operations.get_session),
+    Route("DELETE", "/sessions/{session_id}", operations.delete_session),
+    Route("POST", "/sessions/{session_id}", operations.update_session),
+    Route("POST", "/session", operations.create_session),
+    Route("GET", "/session", operations.whoami),
+]
 
 _ERRORS = ERRORS
 #: Every call but "who is this token?" (a session's bearer token) takes client credentials.
@@ -60,7 +63,6 @@ _CLIENT_SECRET = HeaderParameter(
     security=_SECURITY,
 )
 async def list_sessions(
-    request: Request[Any, Any, Any],
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
     page_size: Annotated[int, Parameter(ge=1, le=100, description="Sessions per page")] = 20,
@@ -72,13 +74,7 @@ async def list_sessions(
         ),
     ] = None,
 ) -> SessionListEnvelope:
-    client = await authenticated_client(request)
-    page = await services_of(request).sessions.page(
-        client.user_id, page_size=page_size, page_token=page_token or None
-    )
-    return SessionListEnvelope(
-        data=[session_out(s) for s in page.sessions], next_page_token=page.next_token
-    )
+    served_by_router()
 
 
 @get(
@@ -88,14 +84,11 @@ async def list_sessions(
     security=_SECURITY,
 )
 async def get_session(
-    request: Request[Any, Any, Any],
     session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> SessionEnvelope:
-    client = await authenticated_client(request)
-    session = await services_of(request).sessions.get_owned(client.user_id, session_id)
-    return SessionEnvelope(data=session_out(session))
+    served_by_router()
 
 
 @delete(
@@ -106,15 +99,11 @@ async def get_session(
     status_code=204,
 )
 async def delete_session(
-    request: Request[Any, Any, Any],
     session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> None:
-    client = await authenticated_client(request)
-    await services_of(request).sessions.revoke_owned(
-        client.user_id, session_id, origin=SessionOrigin.STORAGE
-    )
+    served_by_router()
 
 
 @post(
@@ -131,7 +120,6 @@ async def delete_session(
     ),
 )
 async def update_session(
-    request: Request[Any, Any, Any],
     session_id: Annotated[str, PathParameter(description="<user id>.<8 hex>.<8 hex>")],
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
@@ -144,16 +132,7 @@ async def update_session(
         ),
     ] = None,
 ) -> None:
-    client = await authenticated_client(request)
-    services = services_of(request)
-    ttl = ttl_seconds
-    body: SessionTtlRequest | None = await read_as(request, SessionTtlRequest)
-    if ttl is None and body is not None and body.data is not None:
-        ttl = body.data.ttl_seconds
-    if ttl is None:
-        raise InvalidInput("ttl_seconds is required", field="ttl_seconds")
-    project = await services.projects.get(client.project_id)
-    await services.sessions.set_ttl(client.user_id, session_id, ttl, project)
+    served_by_router()
 
 
 @post(
@@ -169,40 +148,10 @@ async def update_session(
     ),
 )
 async def create_session(
-    request: Request[Any, Any, Any],
     client_id: Annotated[str | None, _CLIENT_ID] = None,
     client_secret: Annotated[str | None, _CLIENT_SECRET] = None,
 ) -> NewSessionEnvelope:
-    client = await authenticated_client(request)
-    body: NewSessionRequest | None = await read_as(request, NewSessionRequest)
-    data = body.data if body is not None else None
-    services = services_of(request)
-    project = await services.projects.get(client.project_id)
-    issued = await services.sessions.start(
-        project=project,
-        user_id=client.user_id,
-        origin=SessionOrigin.STORAGE,
-        ttl_seconds=data.ttl_seconds if data else None,
-        intent=data.intent if data else None,
-        subscriber_count=data.subscriber_count if data else 0,
-        client_id=client.id,
-        ip=client_address(request.scope, services.settings.trusted_proxies),  # type: ignore[arg-type]
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    s = issued.session
-    out = NewSessionOut(
-        id=s.id,
-        created_at=rfc3339(s.created_at),
-        updated_at=rfc3339(s.updated_at),
-        expires_at=rfc3339(s.expires_at),
-        intent=s.intent,
-        publisher=issued.publisher,
-        subscriber=list(issued.subscribers),
-        ws_url=project.ws_url,
-        webrtc_url=project.webrtc_url,
-        webrtc_room_name=s.room_name,
-    )
-    return NewSessionEnvelope(data=out)
+    served_by_router()
 
 
 @get(
@@ -212,20 +161,23 @@ async def create_session(
     security=[{"Bearer": []}],
 )
 async def whoami(
-    request: Request[Any, Any, Any],
     authorization: Annotated[
         str | None,
         HeaderParameter(name="Authorization", description="Bearer <token>", required=False),
     ] = None,
 ) -> TokenSessionEnvelope:
-    resolved = await bearer_session(request)
-    return token_session_envelope(resolved.session, str(resolved.role))
+    served_by_router()
 
 
 router = Router(
     path="/session-storage",
-    route_handlers=with_options(
-        [list_sessions, get_session, delete_session, update_session, create_session, whoami]
-    ),
+    route_handlers=[
+        list_sessions,
+        get_session,
+        delete_session,
+        update_session,
+        create_session,
+        whoami,
+    ],
     tags=["Session Storage"],
 )

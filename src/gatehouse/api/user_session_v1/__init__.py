@@ -1,7 +1,9 @@
 """User Session API v1 (HiveMP-compatible): X-API-Key, camelCase, HiveMPSystemError."""
 
-from gatehouse.api.user_session_v1.errors import PREFIX, renderer
-from gatehouse.api.user_session_v1.fast import FAST_ROUTES
-from gatehouse.api.user_session_v1.routes import router
+from gatehouse.api._common.routing import Surface
+from gatehouse.api.user_session_v1.errors import PREFIX, render
+from gatehouse.api.user_session_v1.routes import ROUTES, router
 
-__all__ = ["FAST_ROUTES", "PREFIX", "renderer", "router"]
+SURFACE = Surface(PREFIX, ROUTES, render)
+
+__all__ = ["SURFACE", "router"]

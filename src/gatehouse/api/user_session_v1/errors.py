@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 import msgspec
-from litestar import Request, Response
 
-from gatehouse.api._common.errors import HttpProblem
+from gatehouse.api._common.http import Problem
 from gatehouse.api.user_session_v1.schemas import HiveMPSystemError
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
-__all__ = ["HTTP_CODES", "PREFIX", "STATUS", "UserSessionErrors", "render", "renderer"]
+__all__ = ["HTTP_CODES", "PREFIX", "STATUS", "render"]
 
 PREFIX: Final = "/v1"
 
@@ -54,23 +53,16 @@ HTTP_CODES: Final[dict[int, int]] = {
 _encode = msgspec.json.Encoder().encode
 
 
-def _response(
-    status: int,
-    code: int,
-    message: str,
-    field: str | None,
-    data: dict[str, Any] | None,
-    headers: dict[str, str] | None = None,
-) -> Response[Any]:
-    body = _encode(HiveMPSystemError(code=code, message=message, fields=field, data=data))
-    return Response(body, status_code=status, media_type="application/json", headers=headers or {})
-
-
 def render(
-    exc: GatehouseError, path: str = "", *, data: dict[str, Any] | None = None
+    exc: GatehouseError | Problem, path: str = "", *, data: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) of a domain error: the one rendering of this surface,
-    for the framework's handlers and the fast lane alike."""
+    """(status, headers, body) of a failure: the one rendering of this surface."""
+    if isinstance(exc, Problem):
+        code = HTTP_CODES.get(exc.status, 1000 if exc.status >= 500 else 1001)
+        body = _encode(
+            HiveMPSystemError(code=code, message=exc.message, fields=exc.field, data=None)
+        )
+        return exc.status, exc.headers, body
     status, code = STATUS[exc.code]
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
@@ -78,22 +70,3 @@ def render(
         data = {"retryAfterSeconds": exc.retry_after}
     body = _encode(HiveMPSystemError(code=code, message=exc.message, fields=exc.field, data=data))
     return status, headers, body
-
-
-class UserSessionErrors:
-    def domain(
-        self,
-        exc: GatehouseError,
-        request: Request[Any, Any, Any] | None = None,
-        *,
-        data: dict[str, Any] | None = None,
-    ) -> Response[Any]:
-        status, headers, body = render(exc, data=data)
-        return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-    def http(self, problem: HttpProblem, request: Request[Any, Any, Any]) -> Response[Any]:
-        code = HTTP_CODES.get(problem.status, 1000 if problem.status >= 500 else 1001)
-        return _response(problem.status, code, problem.message, problem.field, None)
-
-
-renderer = UserSessionErrors()
