@@ -18,6 +18,7 @@ Migrations are the caller's (``gatehouse serve`` migrates before serving).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 from types import FrameType
@@ -92,8 +93,11 @@ def _granian_logging(log_level: str) -> dict[str, Any]:
 
 def _granian(host: str, port: int, workers: int, log_level: str) -> None:
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.log import LogLevels
+
+    # uvicorn's choice: uvloop when installed (granian's "auto" would take rloop first).
+    loop = Loops.uvloop if importlib.util.find_spec("uvloop") is not None else Loops.asyncio
 
     Granian(
         APP_FACTORY,
@@ -104,6 +108,7 @@ def _granian(host: str, port: int, workers: int, log_level: str) -> None:
         # ASGI app; granian's RSGI interface would need an adapter.
         interface=Interfaces.ASGI,
         workers=workers,
+        loop=loop,
         websockets=False,  # Gatehouse serves no WebSocket route
         log_enabled=True,
         log_level=LogLevels(log_level),
