@@ -6,7 +6,8 @@ version check), and:
 
 * no access line of the server's own: the app writes one JSON line per request
   (route template, no query string) on stderr;
-* no ``Server`` header;
+* no ``Server`` header under uvicorn; granian always sends ``server: granian``
+  unless the app sends its own (it has no switch for it);
 * ``X-Forwarded-For`` left alone by the server (judged by the app against
   ``GATEHOUSE_TRUSTED_PROXIES``);
 * a graceful stop on SIGTERM or SIGINT: requests in flight are answered, the
@@ -114,7 +115,7 @@ def _granian(host: str, port: int, workers: int, log_level: str) -> None:
         log_level=LogLevels(log_level),
         log_dictconfig=_granian_logging(log_level),
         log_access=False,  # the app writes its own JSON access line
-        # Granian sends no Server header, forwards no proxy headers into the
-        # scope, and on SIGTERM/SIGINT stops its workers gracefully (in-flight
-        # requests answered, lifespan shutdown run), waiting for them as uvicorn does.
+        # Granian puts the peer in the scope (no proxy headers applied) and on
+        # SIGTERM/SIGINT stops its workers gracefully (in-flight requests answered,
+        # lifespan shutdown run), waiting for them as uvicorn does, then exits 0.
     ).serve()
