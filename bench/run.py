@@ -1,7 +1,7 @@
 """Benchmark Gatehouse's hot paths against a bare Starlette app, measured the same way.
 
-Every server (Gatehouse and the "hello" ceiling) runs as one uvicorn worker pinned
-to CPU 0; wrk runs pinned to CPU 1. Each endpoint is driven at full load
+Every server (Gatehouse, the "hello" ceiling, fastapi-users) runs as one worker
+pinned to CPU 0; wrk runs pinned to CPU 1. Each endpoint is driven at full load
 (requests/s, p50, p99), then again paced at half that rate (p50/p99 under normal
 load). Password sign-ins are compared with raw argon2id verifies/s at the same
 parameters; the session listing is measured with 1,000 and with N (default
@@ -9,10 +9,20 @@ parameters; the session listing is measured with 1,000 and with N (default
 
 Gatehouse runs in the configuration people deploy: ``gatehouse serve`` with its
 default log level (info: one JSON access line per request, on stderr, here
-written to a file) and metrics on. ``--log-level warning`` measures it quiet.
+written to a file) and metrics on. ``--quiet-logs`` measures everything a second
+time with logs at warning.
+
+In the same run: fastapi-users (what a Python developer would pick instead), set
+up as its docs say (SQLAlchemy users in SQLite, the Redis strategy behind the
+Bearer transport, ``bench/fastapi_users_app.py``, in its own virtualenv made by
+``bench/run``), run as its example runs it (uvicorn at info, access log on, to a
+file), its ``GET /users/me`` measured like Gatehouse's token checks. And with
+``--servers uvicorn,granian`` the token checks and the hello again under granian
+(ASGI interface), side by side.
 
 Usage: bench/run [--duration 10] [--connections 32] [--database-url URL]
-                 [--redis-url URL] [--big 1000000] [--soak 200000] [--log-level info]
+                 [--redis-url URL] [--big 1000000] [--soak 200000] [--quiet-logs]
+                 [--servers uvicorn,granian]
 """
 
 from __future__ import annotations
@@ -28,13 +38,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench-password-123"
+#: What a HiveMP client sends for PASSWORD.
+PREHASH = hashlib.sha256(("HiveMPv1" + PASSWORD).encode()).hexdigest()
 
 
 @dataclass
@@ -66,11 +79,21 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 def start(
-    cmd: list[str], env: dict[str, str], stderr: IO[bytes] | None = None
+    cmd: list[str], env: dict[str, str], log: IO[bytes] | None = None
 ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        ["taskset", "-c", "0", *cmd], env=env, stdout=subprocess.DEVNULL, stderr=stderr
-    )
+    """A server pinned to CPU 0; its stdout and stderr to ``log`` (as a process
+    supervisor keeps them) or nowhere."""
+    out = log if log is not None else subprocess.DEVNULL
+    return subprocess.Popen(["taskset", "-c", "0", *cmd], env=env, stdout=out, stderr=out)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _ms(text: str) -> float:
@@ -162,7 +185,7 @@ def measure(
     return result
 
 
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "gatehouse", *args, "--json"],
         env=env,
@@ -171,16 +194,18 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
         text=True,
         check=True,
     ).stdout
-    return json.loads(out)
+    return cast(dict[str, Any], json.loads(out))
 
 
-def http_json(method: str, url: str, headers: dict[str, str], body: dict | None = None) -> dict:
+def http_json(
+    method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(
         url, data=data, method=method, headers={**headers, "Content-Type": "application/json"}
     )
     with urllib.request.urlopen(req) as resp:
-        return json.loads(resp.read())
+        return cast(dict[str, Any], json.loads(resp.read()))
 
 
 def seed_sessions(env: dict[str, str], user_id: int, project_id: int, count: int) -> None:
@@ -303,6 +328,260 @@ print(n / (time.perf_counter() - begin))
     return float(out.stdout.strip())
 
 
+# -- what is measured ----------------------------------------------------------------------
+
+#: Gatehouse's token checks: the rows the targets and the comparisons are about.
+TOKEN_CHECKS = (
+    "GET /v3/session/user",
+    "GET /session-storage/sessions/{id}",
+    "GET /session-storage/session (bearer)",
+    "GET /v1/session (own apiKey)",
+    "GET /v1/session?id= (server key)",
+)
+FASTAPI_USERS_ROW = "fastapi-users GET /users/me (Redis strategy, SQLite users)"
+FASTAPI_USERS_VENV = HERE / ".venv-fastapi-users"
+LEVELS = {"info": "logs at info (the default configuration)", "warning": "logs at warning"}
+
+
+@dataclass
+class Seeded:
+    """What the runs share: the CLI-made credentials, and the sessions made through
+    the first server (they live in the database, valid for every later server)."""
+
+    project_id: int
+    creds: dict[str, str]
+    big_creds: dict[str, str]
+    server_key: str
+    public_key: str
+    personal: str
+    players: list[str]
+    created: dict[str, Any] = field(default_factory=dict)
+    hive: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """One Gatehouse configuration (log level), every row of it."""
+
+    level: str
+    results: list[Result]
+    fastapi_users: Result | None = None
+    argon2: float = 0.0
+    signin: float = 0.0
+    logins: float = 0.0
+    granian: list[Result] = field(default_factory=list)
+
+
+def gatehouse_cmd(server: str, port: int, level: str) -> list[str]:
+    if server == "uvicorn":  # exactly as deployed
+        return [sys.executable, "-m", "gatehouse", "serve", "--port", str(port)]
+    code = (
+        f"from gatehouse.server import serve; serve('127.0.0.1', {port}, 1, {server!r}, {level!r})"
+    )
+    return [sys.executable, "-c", code]
+
+
+def hello_cmd(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        return [
+            *(sys.executable, "-m", "uvicorn", "--log-level", "warning", "--no-access-log"),
+            *("--app-dir", str(HERE), "hello_app:app", "--port", str(port)),
+        ]
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "asgi", "--no-ws", "--workers", "1"),
+        *("--loop", "uvloop"),
+        *("--log-level", "warning", "--no-access-log", "--working-dir", str(HERE)),
+        *("--host", "127.0.0.1", "--port", str(port), "hello_app:app"),
+    ]
+
+
+def measure_hello(server: str, args: argparse.Namespace) -> Result:
+    port = free_port()
+    proc = start(hello_cmd(server, port), dict(os.environ))
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/hello")
+        return measure(
+            f"bare Starlette hello ({server})", f"http://127.0.0.1:{port}/hello", args, {}
+        )
+    finally:
+        stop(proc)
+
+
+def token_checks(base: str, seeded: Seeded, args: argparse.Namespace, tag: str) -> list[Result]:
+    specs = [
+        (f"{base}/v3/session/user", {"PRIVATE-TOKEN": seeded.personal}),
+        (f"{base}/session-storage/sessions/{seeded.created['id']}", seeded.creds),
+        (
+            f"{base}/session-storage/session",
+            {"Authorization": f"Bearer {seeded.created['publisher']}"},
+        ),
+        (f"{base}/v1/session", {"X-API-Key": seeded.hive["apiKey"]}),
+        (f"{base}/v1/session?id={seeded.hive['id']}", {"X-API-Key": seeded.server_key}),
+    ]
+    results = []
+    for name, (url, headers) in zip(TOKEN_CHECKS, specs, strict=True):
+        result = measure(name + tag, url, args, headers)
+        result.name = name
+        results.append(result)
+    return results
+
+
+def run_gatehouse(
+    server: str,
+    level: str,
+    env: dict[str, str],
+    data: Path,
+    seeded: Seeded,
+    args: argparse.Namespace,
+    everything: bool,
+    soak: bool,
+) -> tuple[list[Result], dict[str, float]]:
+    """Gatehouse under ``server`` with logs at ``level``: the token checks, and with
+    ``everything`` the renewal, listings and sign-ins too; with ``soak`` the RSS check."""
+    env = dict(env, GATEHOUSE_LOG_LEVEL=level)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    extra: dict[str, float] = {}
+    tag = f" [{server}, {level}]"
+    with (data / f"server-{server}-{level}.log").open("wb") as log:  # as deployed: kept
+        proc = start(gatehouse_cmd(server, port, level), env, log)
+        try:
+            wait_ready(f"{base}/healthz")
+            if not seeded.created:
+                created = http_json("POST", f"{base}/session-storage/session", seeded.creds)
+                seeded.created = created["data"]
+                sign_in = {"emailAddress": "small@bench.test", "passwordHash": PREHASH}
+                answer = http_json(
+                    "PUT", f"{base}/v1/authenticate", {"X-API-Key": seeded.public_key}, sign_in
+                )
+                seeded.hive = answer["authenticatedSession"]
+            results = token_checks(base, seeded, args, tag)
+            if not everything:
+                return results, extra
+            results.append(
+                measure(
+                    "POST /v1/session (renew)" + tag,
+                    f"{base}/v1/session",
+                    args,
+                    {"X-API-Key": seeded.hive["apiKey"]},
+                    method="POST",
+                )
+            )
+            results.append(
+                measure(
+                    "GET /session-storage/sessions (page of 20, 1,000 stored)" + tag,
+                    f"{base}/session-storage/sessions",
+                    args,
+                    seeded.creds,
+                )
+            )
+            results.append(
+                measure(
+                    f"GET /session-storage/sessions (page of 20, {args.big:,} stored)" + tag,
+                    f"{base}/session-storage/sessions",
+                    args,
+                    seeded.big_creds,
+                )
+            )
+            sign_ins = [
+                json.dumps({"emailAddress": f"{p}@bench.test", "passwordHash": PREHASH})
+                for p in seeded.players
+            ]
+            # The host's speed drifts over a run: the raw rate is taken right before
+            # and right after the sign-in measurements, and averaged.
+            raw_before = argon2_rate()
+            signin = measure(
+                "PUT /v1/authenticate (password sign-in)" + tag,
+                f"{base}/v1/authenticate",
+                args,
+                {"X-API-Key": seeded.public_key},
+                method="PUT",
+                body=sign_ins,
+                half=False,
+            )
+            results.append(signin)
+            extra["logins"] = v3_logins(base, seeded.players, args.duration)
+            extra["argon2"] = (raw_before + argon2_rate()) / 2
+            extra["signin"] = signin.rps
+            if soak:
+                before = rss_kib(proc.pid)
+                seconds = max(5, int(args.soak / max(results[2].rps, 1)))
+                rps, *_ = wrk(
+                    f"{base}/session-storage/session",
+                    duration=seconds,
+                    connections=args.connections,
+                    headers={"Authorization": f"Bearer {seeded.created['publisher']}"},
+                )
+                extra.update(rss_before=before, rss_after=rss_kib(proc.pid), soaked=rps * seconds)
+            for r in results:
+                r.name = r.name.removesuffix(tag)
+            return results, extra
+        finally:
+            stop(proc)
+
+
+def fastapi_users_version() -> str:
+    out = subprocess.run(
+        [
+            str(FASTAPI_USERS_VENV / "bin" / "python"),
+            "-c",
+            "from importlib.metadata import version as v; "
+            "print(v('fastapi-users'), v('fastapi'), v('uvicorn'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return f"fastapi-users {out[0]} (FastAPI {out[1]}, uvicorn {out[2]})"
+
+
+def run_fastapi_users(level: str, data: Path, args: argparse.Namespace) -> Result:
+    """fastapi-users as its example runs it (uvicorn at info, its access log on; at
+    warning without it for the quiet set): register one user, log in through the
+    Redis strategy, measure ``GET /users/me`` with the token."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(
+        FASTAPI_USERS_DATABASE_URL=f"sqlite+aiosqlite:///{data / f'fastapi-users-{level}.db'}",
+        FASTAPI_USERS_REDIS_URL=args.fastapi_users_redis_url,
+    )
+    cmd = [
+        *(str(FASTAPI_USERS_VENV / "bin" / "python"), "-m", "uvicorn"),
+        *("--app-dir", str(HERE), "fastapi_users_app:app", "--port", str(port)),
+        *("--log-level", level),
+    ]
+    if level != "info":
+        cmd.append("--no-access-log")
+    with (data / f"fastapi-users-{level}.log").open("wb") as log:
+        proc = start(cmd, env, log)
+        try:
+            wait_ready(f"{base}/docs")
+            email = f"bench-{os.getpid()}-{level}@example.com"  # their validator refuses .test
+            http_json("POST", f"{base}/auth/register", {}, {"email": email, "password": PASSWORD})
+            form = urllib.parse.urlencode({"username": email, "password": PASSWORD}).encode()
+            with urllib.request.urlopen(
+                urllib.request.Request(f"{base}/auth/redis/login", data=form, method="POST")
+            ) as resp:
+                token = json.loads(resp.read())["access_token"]
+            bearer = {"Authorization": f"Bearer {token}"}
+            me = http_json("GET", f"{base}/users/me", bearer)
+            assert me["email"] == email, me
+            result = measure(FASTAPI_USERS_ROW + f" [{level}]", f"{base}/users/me", args, bearer)
+            result.name = FASTAPI_USERS_ROW
+            # Their logout (204) deletes the token from Redis.
+            logout = urllib.request.Request(
+                f"{base}/auth/redis/logout", method="POST", headers=bearer
+            )
+            urllib.request.urlopen(logout).close()
+            return result
+        finally:
+            stop(proc)
+
+
+# -- what is printed -----------------------------------------------------------------------
+
+
 def table(results: list[Result], hello: Result) -> str:
     lines = [
         "| endpoint | req/s | x hello | p50 ms | p99 ms | p50 / p99 ms at half rate "
@@ -319,6 +598,93 @@ def table(results: list[Result], hello: Result) -> str:
     return "\n".join(lines)
 
 
+def versus_fastapi_users(results: list[Result], theirs: Result) -> str:
+    checks = [r for r in results if r.name in TOKEN_CHECKS]
+    slowest = min(checks, key=lambda r: r.rps)
+    tail = max(checks, key=lambda r: r.p99_ms)
+    x = "\N{MULTIPLICATION SIGN}"
+    return (
+        f"worst token check ÷ fastapi-users req/s = {slowest.rps / theirs.rps:.1f}{x}, "
+        f"p99 fastapi-users ÷ p99 Gatehouse = {theirs.p99_ms / tail.p99_ms:.1f}{x} "
+        f"(targets: ≥15{x} and ≥30{x}; slowest check {slowest.name} {slowest.rps:,.0f}/s vs "
+        f"{theirs.rps:,.0f}/s; highest check p99 {tail.name} {tail.p99_ms:.2f} ms vs "
+        f"{theirs.p99_ms:.2f} ms)"
+    )
+
+
+def side_by_side(
+    uvicorn: list[Result], granian: list[Result], hellos: dict[str, Result], level: str
+) -> str:
+    ref, own = hellos["uvicorn"], hellos["granian"]
+    from importlib.metadata import version
+
+    lines = [
+        f"uvicorn {version('uvicorn')} vs granian {version('granian')}, Gatehouse "
+        f"{LEVELS[level]}, one worker each, both on uvloop (granian: ASGI interface, "
+        f"its access log off):",
+        "",
+        "| endpoint | uvicorn req/s | uvicorn p99 ms | granian req/s | granian p99 ms "
+        "| granian ÷ uvicorn | granian x hello (uvicorn) | granian x hello (granian) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [(ref, own), *zip(uvicorn, granian, strict=True)]
+    for u, g in rows:
+        name = "bare Starlette hello" if u is ref else u.name
+        lines.append(
+            f"| {name} | {u.rps:,.0f} | {u.p99_ms:.2f} | {g.rps:,.0f} | {g.p99_ms:.2f} "
+            f"| {g.rps / u.rps:.2f} | {g.rps / ref.rps:.2f} | {g.rps / own.rps:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def seed(env: dict[str, str], args: argparse.Namespace) -> Seeded:
+    project = cli(env, "project", "create", "bench")
+    pid = str(project["id"])
+    cli(env, "project", "set", pid, "--session-limit", "0")
+    small = cli(
+        env,
+        "user",
+        "create",
+        *("--project", pid, "--username", "small", "--email", "small@bench.test"),
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    big = cli(env, "user", "create", "--project", pid, "--username", "big")
+    small_client = cli(env, "client", "create", "--user", str(small["id"]))
+    big_client = cli(env, "client", "create", "--user", str(big["id"]))
+    seeded = Seeded(
+        project_id=project["id"],
+        creds={
+            "ClientID": small_client["client_id"],
+            "ClientSecret": small_client["client_secret"],
+        },
+        big_creds={
+            "ClientID": big_client["client_id"],
+            "ClientSecret": big_client["client_secret"],
+        },
+        server_key=cli(env, "api-key", "create", "--project", pid, "--type", "server")["key"],
+        public_key=cli(env, "api-key", "create", "--project", pid, "--type", "public")["key"],
+        personal=cli(env, "token", "create", "--user", str(small["id"]))["token"],
+        players=seed_players(env, project["id"], args.connections),
+    )
+    seed_sessions(env, small["id"], project["id"], 1000)
+    seed_sessions(env, big["id"], project["id"], args.big)
+    return seeded
+
+
+def redis_answers(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
@@ -328,14 +694,39 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000_000, help="sessions for the big page")
     parser.add_argument("--soak", type=int, default=200_000, help="requests for the RSS check")
     parser.add_argument(
-        "--log-level", default="info", help="Gatehouse's GATEHOUSE_LOG_LEVEL (default: serve's)"
+        "--quiet-logs",
+        action="store_true",
+        help="measure everything again with logs at warning (default: only as deployed, at info)",
+    )
+    parser.add_argument(
+        "--servers",
+        default="uvicorn",
+        help="comma-separated: uvicorn (always, the reference) and granian (token checks "
+        "and hello again under it, side by side)",
+    )
+    parser.add_argument(
+        "--fastapi-users-redis-url",
+        default="redis://127.0.0.1:6379",
+        help="the Redis fastapi-users' strategy keeps its tokens in",
     )
     args = parser.parse_args()
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    if unknown := set(servers) - {"uvicorn", "granian"}:
+        raise SystemExit(f"--servers: unknown {', '.join(sorted(unknown))}")
+    granian = "granian" in servers
+    levels = ["info", "warning"] if args.quiet_logs else ["info"]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if not (FASTAPI_USERS_VENV / "bin" / "python").exists():
+        raise SystemExit(f"{FASTAPI_USERS_VENV} is missing: run bench/run, which makes it")
+    if not redis_answers(args.fastapi_users_redis_url):
+        raise SystemExit(f"fastapi-users needs Redis at {args.fastapi_users_redis_url}")
 
     data = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
-    env = dict(os.environ, GATEHOUSE_DATA_DIR=str(data), GATEHOUSE_LOG_LEVEL=args.log_level)
+    # The code of this checkout, whatever gatehouse the interpreter has installed.
+    src = str(HERE.parent / "src")
+    env = dict(os.environ, GATEHOUSE_DATA_DIR=str(data))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
     # As behind a TLS proxy: the load generator forwards each player's own address
     # (only the sign-ins send X-Forwarded-For).
     env["GATEHOUSE_TRUSTED_PROXIES"] = "127.0.0.1/32"
@@ -344,182 +735,68 @@ def main() -> None:
     if args.redis_url:
         env["GATEHOUSE_REDIS_URL"] = args.redis_url
         env["GATEHOUSE_REDIS_PREFIX"] = f"bench-{os.getpid()}"
-    uv = [sys.executable, "-m", "uvicorn", "--log-level", "warning", "--no-access-log"]
 
-    port = free_port()
-    hello_proc = start([*uv, "--app-dir", str(HERE), "hello_app:app", "--port", str(port)], env)
-    try:
-        wait_ready(f"http://127.0.0.1:{port}/hello")
-        hello = measure("bare Starlette hello", f"http://127.0.0.1:{port}/hello", args, {})
-    finally:
-        hello_proc.terminate()
-        hello_proc.wait()
+    hellos = {"uvicorn": measure_hello("uvicorn", args)}
+    if granian:
+        hellos["granian"] = measure_hello("granian", args)
+    hello = hellos["uvicorn"]
 
     print("seeding...", file=sys.stderr)
-    project = cli(env, "project", "create", "bench")
-    pid = str(project["id"])
-    cli(env, "project", "set", pid, "--session-limit", "0")
-    small = cli(
-        env,
-        "user",
-        "create",
-        "--project",
-        pid,
-        "--username",
-        "small",
-        "--email",
-        "small@bench.test",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    big = cli(env, "user", "create", "--project", pid, "--username", "big")
-    small_client = cli(env, "client", "create", "--user", str(small["id"]))
-    big_client = cli(env, "client", "create", "--user", str(big["id"]))
-    server_key = cli(env, "api-key", "create", "--project", pid, "--type", "server")["key"]
-    public_key = cli(env, "api-key", "create", "--project", pid, "--type", "public")["key"]
-    personal = cli(env, "token", "create", "--user", str(small["id"]))["token"]
-    players = seed_players(env, project["id"], args.connections)
-    seed_sessions(env, small["id"], project["id"], 1000)
-    seed_sessions(env, big["id"], project["id"], args.big)
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (data / "server.log").open("wb")  # its logs go somewhere real, as deployed
-    server = start([sys.executable, "-m", "gatehouse", "serve", "--port", str(port)], env, log)
-    results: list[Result] = []
+    runs: list[Run] = []
+    soak: dict[str, float] = {}
     try:
-        wait_ready(f"{base}/healthz")
-        creds = {
-            "ClientID": small_client["client_id"],
-            "ClientSecret": small_client["client_secret"],
-        }
-        created = http_json("POST", f"{base}/session-storage/session", creds)["data"]
-        prehash = hashlib.sha256(("HiveMPv1" + PASSWORD).encode()).hexdigest()
-        sign_in = json.dumps({"emailAddress": "small@bench.test", "passwordHash": prehash})
-        hive = http_json(
-            "PUT", f"{base}/v1/authenticate", {"X-API-Key": public_key}, json.loads(sign_in)
-        )["authenticatedSession"]
-        sign_ins = [
-            json.dumps({"emailAddress": f"{p}@bench.test", "passwordHash": prehash})
-            for p in players
-        ]
-
-        results.append(
-            measure(
-                "GET /v3/session/user", f"{base}/v3/session/user", args, {"PRIVATE-TOKEN": personal}
+        seeded = seed(env, args)
+        for level in levels:
+            results, extra = run_gatehouse(
+                "uvicorn", level, env, data, seeded, args, everything=True, soak=not runs
             )
-        )
-        results.append(
-            measure(
-                "GET /session-storage/sessions/{id}",
-                f"{base}/session-storage/sessions/{created['id']}",
-                args,
-                creds,
-            )
-        )
-        results.append(
-            measure(
-                "GET /session-storage/session (bearer)",
-                f"{base}/session-storage/session",
-                args,
-                {"Authorization": f"Bearer {created['publisher']}"},
-            )
-        )
-        results.append(
-            measure(
-                "GET /v1/session (own apiKey)",
-                f"{base}/v1/session",
-                args,
-                {"X-API-Key": hive["apiKey"]},
-            )
-        )
-        results.append(
-            measure(
-                "GET /v1/session?id= (server key)",
-                f"{base}/v1/session?id={hive['id']}",
-                args,
-                {"X-API-Key": server_key},
-            )
-        )
-        results.append(
-            measure(
-                "POST /v1/session (renew)",
-                f"{base}/v1/session",
-                args,
-                {"X-API-Key": hive["apiKey"]},
-                method="POST",
-            )
-        )
-        results.append(
-            measure(
-                "GET /session-storage/sessions (page of 20, 1,000 stored)",
-                f"{base}/session-storage/sessions",
-                args,
-                creds,
-            )
-        )
-        big_creds = {
-            "ClientID": big_client["client_id"],
-            "ClientSecret": big_client["client_secret"],
-        }
-        results.append(
-            measure(
-                f"GET /session-storage/sessions (page of 20, {args.big:,} stored)",
-                f"{base}/session-storage/sessions",
-                args,
-                big_creds,
-            )
-        )
-        # The host's speed drifts over a run: the raw rate is taken right before and
-        # right after the sign-in measurements, and averaged.
-        raw_before = argon2_rate()
-        signin = measure(
-            "PUT /v1/authenticate (password sign-in)",
-            f"{base}/v1/authenticate",
-            args,
-            {"X-API-Key": public_key},
-            method="PUT",
-            body=sign_ins,
-            half=False,
-        )
-        results.append(signin)
-        logins = v3_logins(base, players, args.duration)
-        rate = (raw_before + argon2_rate()) / 2
-
-        before = rss_kib(server.pid)
-        soak_seconds = max(5, int(args.soak / max(results[2].rps, 1)))
-        rps, *_ = wrk(
-            f"{base}/session-storage/session",
-            duration=soak_seconds,
-            connections=args.connections,
-            headers={"Authorization": f"Bearer {created['publisher']}"},
-        )
-        after = rss_kib(server.pid)
-        soaked = int(rps * soak_seconds)
+            run = Run(level, results, argon2=extra["argon2"], signin=extra["signin"])
+            run.logins = extra["logins"]
+            soak = soak or {k: v for k, v in extra.items() if k.startswith(("rss", "soak"))}
+            if granian:
+                run.granian, _ = run_gatehouse(
+                    "granian", level, env, data, seeded, args, everything=False, soak=False
+                )
+            run.fastapi_users = run_fastapi_users(level, data, args)
+            runs.append(run)
     finally:
-        server.terminate()
-        server.wait()
-        log.close()
         shutil.rmtree(data, ignore_errors=True)
 
     backend = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     backend += " + Redis" if args.redis_url else ""
+    measured = " and again with logs at warning (--quiet-logs)" if args.quiet_logs else ""
     print(
         f"\n### {backend} — {time.strftime('%Y-%m-%d %H:%M')} — 1 worker on CPU 0, "
-        f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1; Gatehouse logs at "
-        f"{args.log_level}, metrics on\n"
+        f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1\n\n"
+        f"Measured: Gatehouse as `gatehouse serve` runs it by default (uvicorn; logs at info, "
+        f"one JSON access line per request on stderr, kept in a file; metrics on){measured}. "
+        f"{fastapi_users_version()} as its example runs it (uvicorn at info, its access log "
+        f"kept in a file; at warning without it in the quiet set), users in SQLite, tokens "
+        f'in Redis at {args.fastapi_users_redis_url}. "x hello" divides by the bare Starlette '
+        f"hello under uvicorn ({hello.rps:,.0f}/s)"
+        + (f"; under granian the hello did {hellos['granian'].rps:,.0f}/s." if granian else ".")
     )
-    print(table([hello, *results], hello))
-    print(
-        f"\nraw argon2id verify (m=19456 KiB, t=2, p=1), one thread on CPU 0, mean of before "
-        f"and after the sign-ins: {rate:.1f}/s; "
-        f"HiveMP password sign-ins: {signin.rps:.1f}/s = {signin.rps / rate:.2f}x raw; "
-        f"v3 password logins: {logins:.1f}/s = {logins / rate:.2f}x raw"
-    )
-    print(
-        f"\nresident memory: {before / 1024:.1f} MiB before, {after / 1024:.1f} MiB after "
-        f"~{soaked:,} more requests ({(after - before) / 1024:+.1f} MiB)"
-    )
+    for run in runs:
+        assert run.fastapi_users is not None
+        print(f"\n#### Gatehouse {LEVELS[run.level]}\n")
+        print(table([hello, *run.results, run.fastapi_users], hello))
+        print(f"\n{versus_fastapi_users(run.results, run.fastapi_users)}")
+        print(
+            f"\nraw argon2id verify (m=19456 KiB, t=2, p=1), one thread on CPU 0, mean of "
+            f"before and after the sign-ins: {run.argon2:.1f}/s; HiveMP password sign-ins: "
+            f"{run.signin:.1f}/s = {run.signin / run.argon2:.2f}x raw; v3 password logins: "
+            f"{run.logins:.1f}/s = {run.logins / run.argon2:.2f}x raw"
+        )
+        if granian:
+            checks = [r for r in run.results if r.name in TOKEN_CHECKS]
+            print("\n" + side_by_side(checks, run.granian, hellos, run.level))
+    if soak:
+        before, after = soak["rss_before"], soak["rss_after"]
+        print(
+            f"\nresident memory (logs at {levels[0]}): {before / 1024:.1f} MiB before, "
+            f"{after / 1024:.1f} MiB after ~{int(soak['soaked']):,} more requests "
+            f"({(after - before) / 1024:+.1f} MiB)"
+        )
 
 
 if __name__ == "__main__":
