@@ -23,12 +23,11 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Final
 
-from sqlalchemy.exc import IntegrityError
-
 from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.providers.steam import MAX_TICKET_HEX_LENGTH, SteamClient
 from gatehouse.adapters.store.devices import DeviceRepository, TrustedDevice
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.errors import DuplicateKey
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.access_policy import (
@@ -570,7 +569,7 @@ class AuthenticationService:
                         now=now,
                     )
                 user = await self._users.get(conn, user_id)
-        except IntegrityError:  # a concurrent sign-in created or linked the same account
+        except DuplicateKey:  # a concurrent sign-in created or linked the same account
             raise Conflict("The account was created concurrently; try again") from None
         assert user is not None
         return user
@@ -595,7 +594,7 @@ class AuthenticationService:
                         subject=steam_id,
                         now=self._clock.now_us(),
                     )
-        except IntegrityError:
+        except DuplicateKey:
             raise IdentityAlreadyLinked(field=_TICKETS_FIELD) from None
 
     # -- trusted devices -------------------------------------------------------------------
