@@ -633,7 +633,7 @@ def user_link_steam(user_id: int, steam_id: str, as_json: bool) -> None:
     """Link a Steam account to a user."""
 
     async def work(services: Services) -> None:
-        await services.authentication.link_steam(user_id, steam_id)
+        await services.sign_in_accounts.link_steam(user_id, steam_id)
 
     _run(work)
     _emit(as_json, {"user_id": user_id, "steam_id": steam_id}, f"Steam {steam_id} linked")
@@ -646,7 +646,7 @@ def user_unlink_steam(user_id: int, as_json: bool) -> None:
     """Remove a user's Steam link."""
 
     async def work(services: Services) -> None:
-        await services.authentication.unlink_steam(user_id)
+        await services.sign_in_accounts.unlink_steam(user_id)
 
     _run(work)
     _emit(as_json, {"user_id": user_id, "steam_id": None}, "Steam account unlinked")
@@ -659,7 +659,7 @@ def user_devices(user_id: int, as_json: bool) -> None:
     """Devices that skip the second factor (HiveMP "trust this device")."""
 
     async def work(services: Services) -> Any:
-        return await services.authentication.trusted_devices(user_id)
+        return await services.trusted_devices.list_active(user_id)
 
     devices = _run(work)
     rows = [
@@ -685,7 +685,7 @@ def user_forget_device(user_id: int, device_id: str, as_json: bool) -> None:
     """Stop trusting a device (its next sign-in asks for the second factor)."""
 
     async def work(services: Services) -> None:
-        await services.authentication.forget_device(user_id, device_id)
+        await services.trusted_devices.forget(user_id, device_id)
 
     _run(work)
     _emit(as_json, {"user_id": user_id, "forgotten": device_id}, f"device {device_id} forgotten")

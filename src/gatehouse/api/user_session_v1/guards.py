@@ -9,7 +9,7 @@ from litestar import Request
 
 from gatehouse.api._common.net import client_address
 from gatehouse.core.errors import InvalidCredentials
-from gatehouse.services.authentication import ApiCaller
+from gatehouse.services.api_callers import ApiCaller
 from gatehouse.wiring import Services
 
 __all__ = ["api_caller", "caller_address", "services_of"]

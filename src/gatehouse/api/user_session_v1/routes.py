@@ -31,7 +31,7 @@ from gatehouse.api.user_session_v1.schemas import (
 )
 from gatehouse.core.errors import InvalidInput
 from gatehouse.observability import counting_sign_in
-from gatehouse.services.authentication import (
+from gatehouse.services.sign_in_messages import (
     AuthenticationFailed,
     Prompts,
     SignInOutcome,
