@@ -23,12 +23,18 @@ from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
+from gatehouse.services.api_callers import ApiCallers
 from gatehouse.services.authentication import AuthenticationService
 from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
+from gatehouse.services.progressive_sign_in import ProgressiveSignIn
 from gatehouse.services.projects import ProjectService
+from gatehouse.services.session_access import SessionAccess
 from gatehouse.services.sessions import SessionService
+from gatehouse.services.sign_in_accounts import SignInAccounts
+from gatehouse.services.steam_tickets import SteamTickets
 from gatehouse.services.throttling import Throttles
+from gatehouse.services.trusted_devices import TrustedDevices
 from gatehouse.settings import Settings, load_instance_key
 
 __all__ = ["Services", "build_services"]
@@ -55,6 +61,8 @@ class Services:
     credentials: CredentialService
     account_tokens: AccountTokenService
     authentication: AuthenticationService
+    sign_in_accounts: SignInAccounts
+    trusted_devices: TrustedDevices
 
     async def close(self) -> None:
         self.passwords.close()
@@ -131,6 +139,23 @@ def build_services(
         throttles=throttles,
     )
     steam = steam or SteamClient(settings.steam_api_url)
+    sign_in_accounts = SignInAccounts(db=db, users=user_repo, clock=clock)
+    sign_in = ProgressiveSignIn(
+        projects=projects,
+        sessions=sessions,
+        credentials=credentials,
+        passwords=passwords,
+        accounts=sign_in_accounts,
+        steam=SteamTickets(
+            db=db,
+            project_repo=project_repo,
+            secretbox=secretbox,
+            steam=steam,
+            throttles=throttles,
+            identity=settings.steam_identity,
+        ),
+        throttles=throttles,
+    )
     return Services(
         settings=settings,
         db=db,
@@ -160,19 +185,10 @@ def build_services(
             throttles=throttles,
         ),
         authentication=AuthenticationService(
-            db=db,
-            users=user_repo,
-            project_repo=project_repo,
-            devices=devices,
-            projects=projects,
-            sessions=sessions,
-            credentials=credentials,
-            passwords=passwords,
-            tokens=tokens,
-            secretbox=secretbox,
-            steam=steam,
-            clock=clock,
-            throttles=throttles,
-            steam_identity=settings.steam_identity,
+            callers=ApiCallers(projects=projects, sessions=sessions, throttles=throttles),
+            sign_in=sign_in,
+            access=SessionAccess(projects=projects, sessions=sessions),
         ),
+        sign_in_accounts=sign_in_accounts,
+        trusted_devices=TrustedDevices(db=db, devices=devices, clock=clock),
     )

@@ -5,10 +5,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.errors import DuplicateKey
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.tables import users
 from gatehouse.adapters.store.users import UserRepository
@@ -56,7 +56,7 @@ async def test_create_and_get(db: Database, project_id: int) -> None:
 
 async def test_usernames_are_unique_per_project(db: Database, project_id: int) -> None:
     await new_user(db, project_id, "ada")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DuplicateKey):
         await new_user(db, project_id, "ada")
     elsewhere = await new_project(db)
     assert await new_user(db, elsewhere, "ada")  # another project: fine
@@ -133,12 +133,12 @@ async def test_identities_link_lookup_unlink(db: Database, project_id: int, user
         assert await repo.identity_of(conn, bob, "steam") is None
 
     # One owner per (project, provider, subject); one subject per (user, provider).
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DuplicateKey):
         async with db.write() as conn:
             await repo.link_identity(
                 conn, project_id=project_id, user_id=bob, provider="steam", subject="7656", now=NOW
             )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DuplicateKey):
         async with db.write() as conn:
             await repo.link_identity(
                 conn, project_id=project_id, user_id=user_id, provider="steam", subject="1", now=NOW

@@ -68,8 +68,8 @@ async def test_a_credential_change_forgets_trusted_devices(
 
     await change(services, account, what)
 
-    assert await services.authentication.trusted_devices(account.user.id) == []
-    assert len(await services.authentication.trusted_devices(bystander.user.id)) == 1
+    assert await services.trusted_devices.list_active(account.user.id) == []
+    assert len(await services.trusted_devices.list_active(bystander.user.id)) == 1
     if what == "password":
         account.password = NEW_PASSWORD
         r = await hive(client, key, {**account.hive_body(), "twoFactor": DEVICE}, "192.0.2.10")

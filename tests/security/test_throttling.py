@@ -7,7 +7,7 @@ through (429, ``Retry-After``; v3 ``errorCode`` 10029, HiveMP code 6002 with
 | password (v3 login, HiveMP email) | 5 failures / 5 min | 30 failures / 5 min | credentials.py |
 | TOTP code, recovery code | 5 failures / 5 min | 30 failures / 5 min | credentials.py |
 | client secret | none (*) | 20 failures / min | projects.py |
-| X-API-Key (typed key or session apiKey) | none (*) | 60 failures / min | authentication.py |
+| X-API-Key (typed key or session apiKey) | none (*) | 60 failures / min | api_callers.py |
 | session bearer token | none (*) | 60 failures / min | sessions.py |
 | PRIVATE-TOKEN | none (*) | 60 failures / min | account_tokens.py |
 | device-token creation | n/a | 30 requests / min | account_tokens.py |

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import IntegrityError
-
 from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.errors import DuplicateKey
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.clock import Clock
@@ -94,7 +93,7 @@ class AccountService:
                     password_hash=password_hash,
                 )
                 user = await self._users.get(conn, user_id)
-        except IntegrityError:  # a concurrent create won a unique index
+        except DuplicateKey:  # a concurrent create won a unique index
             raise Conflict("A user with that username or email address already exists") from None
         assert user is not None
         return user

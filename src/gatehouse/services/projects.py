@@ -147,6 +147,10 @@ class ProjectService:
         async with self._db.read() as conn:
             return await self._projects.all(conn)
 
+    async def administered_by(self, user_id: int) -> list[Project]:
+        async with self._db.read() as conn:
+            return await self._projects.administered_by(conn, user_id)
+
     async def update(self, project_id: int, settings: ProjectSettings) -> Project:
         """All of ``settings`` or nothing: the project they would produce is judged
         whole, inside the write transaction, before anything is written."""

@@ -36,7 +36,7 @@ class Hive:
             self.project_id, NewUser(username=email, email=email, password=PASSWORD)
         )
         if steam_id is not None:
-            await self.services.authentication.link_steam(u.id, steam_id)
+            await self.services.sign_in_accounts.link_steam(u.id, steam_id)
         return u
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from gatehouse.adapters.providers.steam import SteamClient
 from gatehouse.core.clock import FrozenClock
-from gatehouse.services.authentication import MAX_STEAM_TICKETS
+from gatehouse.services.sign_in_messages import MAX_STEAM_TICKETS
 from gatehouse.services.throttling import STEAM_REJECTED_PER_ADDRESS, STEAM_REJECTED_PER_PROJECT
 from gatehouse.settings import Settings
 from gatehouse.wiring import build_services

@@ -87,7 +87,7 @@ async def test_trusted_device_skips_two_factor_for_30_days(client, hive: Hive, c
     r = await client.put(A, headers=hive.h(), json={**base, "twoFactor": {"deviceIdentifier": "x"}})
     assert r.json()["promptForTwoFactor"] is True
     # Only a keyed hash is stored, and the trust lapses after 30 days.
-    devices = await hive.services.authentication.trusted_devices(user.id)
+    devices = await hive.services.trusted_devices.list_active(user.id)
     assert len(devices) == 1 and "console-1234" not in devices[0].device_hash
     clock.advance(30 * 86_400)
     r = await client.put(A, headers=hive.h(), json={**base, "twoFactor": device})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gatehouse.adapters.store.engine import Prepared, first
+from gatehouse.adapters.store.prepared import Prepared, first
 from gatehouse.adapters.store.rows import session_from_row, user_from_row
 from gatehouse.adapters.store.tables import access_tokens, projects, sessions, users
 from gatehouse.core.models import Session, User

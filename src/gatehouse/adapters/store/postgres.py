@@ -1,4 +1,4 @@
-"""PostgreSQL straight on asyncpg, with SQLAlchemy Core only as the SQL compiler.
+"""PostgreSQL backend: asyncpg, with SQLAlchemy Core only as the SQL compiler.
 
 Measured on this project's hot paths (bench/asgi_profile.py): through SQLAlchemy's
 async engine a primary-key read cost ~1-2 ms of CPU (greenlet bridge, pool
@@ -6,36 +6,40 @@ checkout with a ping, reset on return, result processing); asyncpg itself needs
 ~50 µs for the same round trip. So the repositories keep writing SQLAlchemy Core
 statements, and this module compiles them for PostgreSQL (once, for the
 ``Prepared`` hot statements) and runs the SQL on asyncpg, whose per-connection
-statement cache makes every repeated query a prepared one.
+statement cache makes every repeated query a prepared one. Reads run in
+autocommit (one round trip instead of BEGIN/query/COMMIT); writes in ordinary
+transactions. Only Alembic's migrations go through a SQLAlchemy engine.
 
 ``PgConnection`` implements the subset of SQLAlchemy's ``AsyncConnection`` that
 the repositories use (``execute`` → first/scalar_one/scalar_one_or_none/rowcount/
-iteration, ``scalar``); rows allow attribute access by column name. A unique
-violation surfaces as SQLAlchemy's ``IntegrityError``, as it does on SQLite.
+iteration, ``scalar``); rows allow attribute access by column name. A write that
+breaks a constraint leaves its block as ``DuplicateKey``, as it does on SQLite.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections import deque, namedtuple
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Any
+from collections import namedtuple
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import Executable
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as _asyncpg_dialect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
+from gatehouse.adapters.store.errors import DuplicateKey
+from gatehouse.adapters.store.pg_pool import PgPool
 from gatehouse.core.errors import InvalidInput
 
 __all__ = [
     "CONNECTION_TROUBLE",
     "PgCompiled",
     "PgConnection",
-    "PgPool",
     "PgResult",
+    "PostgresBackend",
     "pg_dsn",
     "refuse_nul",
     "wrap_rows",
@@ -171,8 +175,6 @@ class PgConnection:
                 raise
             self.raw = await replace(self.raw)
             return await run(self.raw)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(getattr(exc, "query", None) or "", None, exc) from exc
 
     async def fetch(self, compiled: PgCompiled, params: dict[str, Any] | None) -> list[Any]:
         values = compiled.values(params)
@@ -201,124 +203,89 @@ class PgConnection:
         return (await self.execute(statement, parameters)).scalar()
 
 
-class PgPool:
-    """A small asyncpg connection pool for one event loop.
+class _PgCheckout:
+    """``async with``: one pooled asyncpg connection, in a transaction or not.
 
-    asyncpg's own pool resets every connection on release (one more round trip)
-    and costs ~20 µs of Python per checkout; this one hands idle connections out
-    LIFO, replaces closed ones, and has nothing to reset: reads run in autocommit
-    and writes always end their transaction (see ``Database.write``). A
-    connection in an unknown state is terminated rather than reused."""
+    A connection goes back to the pool only in a known state: after COMMIT or a
+    successful ROLLBACK, or after a read that ended normally or with an ordinary
+    error. A cancellation, a timeout or a broken connection may leave a query in
+    flight, so that connection is closed instead. A connection found dead is
+    replaced once: when BEGIN fails, or under a read (which is safe to run
+    again) — never under a single-statement write, which may have committed."""
 
-    def __init__(
-        self,
-        dsn: str,
-        *,
-        max_size: int = 10,
-        connect_timeout: float = 5.0,
-        acquire_timeout: float = 10.0,
-        command_timeout: float = 30.0,
-    ) -> None:
-        self._dsn = dsn
-        self._max = max_size
-        self._connect_timeout = connect_timeout
-        self._acquire_timeout = acquire_timeout
-        self._command_timeout = command_timeout
-        self._idle: list[asyncpg.Connection] = []
-        self._waiters: deque[asyncio.Future[asyncpg.Connection | None]] = deque()
-        self._open = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
+    __slots__ = ("_conn", "_pool", "_reads_only", "_transaction")
 
-    async def acquire(self) -> asyncpg.Connection:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # connections belong to the loop that opened them
-            self._forget_all()
-            self._loop = loop
-        while self._idle:
-            conn = self._idle.pop()
-            if not conn.is_closed():
-                return conn
-            self._open -= 1
-        if self._open >= self._max:
-            waiter: asyncio.Future[asyncpg.Connection | None] = loop.create_future()
-            self._waiters.append(waiter)
+    def __init__(self, pool: PgPool, *, transaction: bool, reads_only: bool = False) -> None:
+        self._pool = pool
+        self._transaction = transaction
+        self._reads_only = reads_only
+        self._conn: PgConnection | None = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        raw = await self._pool.acquire()
+        if not self._transaction:
+            self._conn = PgConnection(raw, replace=self._pool.replace if self._reads_only else None)
+            return cast(AsyncConnection, self._conn)
+        for attempt in (1, 2):
             try:
-                async with asyncio.timeout(self._acquire_timeout):
-                    handed = await waiter
-            except BaseException:
-                if waiter.done() and not waiter.cancelled():  # handed over as we gave up
-                    handed = waiter.result()
-                    if handed is not None:
-                        self.release(handed)
-                    else:
-                        self._open -= 1
-                        self._wake(None)
-                raise
-            if handed is not None:
-                return handed
-            # A slot was freed (a connection died): open a new one in it.
-        else:
-            self._open += 1
+                await raw.execute("BEGIN")
+                break
+            except BaseException as exc:
+                if attempt == 2 or not isinstance(exc, CONNECTION_TROUBLE):
+                    self._pool.release(raw, reusable=False)
+                    raise
+                raw = await self._pool.replace(raw)
+        self._conn = PgConnection(raw)
+        return cast(AsyncConnection, self._conn)
+
+    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        assert self._conn is not None
+        raw, self._conn = self._conn.raw, None
+        reusable = exc is None or (
+            isinstance(exc, Exception) and not isinstance(exc, CONNECTION_TROUBLE)
+        )
         try:
-            return await asyncpg.connect(
-                self._dsn,
-                timeout=self._connect_timeout,
-                command_timeout=self._command_timeout,
-            )
+            if self._transaction and reusable:
+                await raw.execute("COMMIT" if exc is None else "ROLLBACK")
         except BaseException:
-            self._open -= 1
-            self._wake(None)
+            reusable = False
             raise
+        finally:
+            self._pool.release(raw, reusable=reusable)
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            raise DuplicateKey(str(exc)) from exc
 
-    def release(self, conn: asyncpg.Connection, *, reusable: bool = True) -> None:
-        if not reusable or conn.is_closed() or conn.is_in_transaction():
-            conn.terminate()
-            self._open = max(0, self._open - 1)
-            self._wake(None)
-            return
-        if not self._wake(conn):
-            self._idle.append(conn)
 
-    async def replace(self, dead: asyncpg.Connection) -> asyncpg.Connection:
-        """A fresh connection for one found dead. Its idle siblings most likely died
-        with it (a server restart, a failover): they are closed too, so that
-        neither this caller nor the next ones meet them."""
-        self.release(dead, reusable=False)
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.terminate()
-        self._open = max(0, self._open - len(idle))
-        return await self.acquire()
+class PostgresBackend:
+    """Checkouts of a ``PgPool``, and Alembic's engine while migrations run."""
 
-    def _wake(self, conn: asyncpg.Connection | None) -> bool:
-        """Hand ``conn`` (or, with None, a free slot) to the first live waiter."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                if conn is None:
-                    self._open += 1
-                waiter.set_result(conn)
-                return True
-        return False
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20) -> None:
+        self._url = url
+        self._echo = echo
+        self._engine: AsyncEngine | None = None
+        self._pool = PgPool(pg_dsn(url), max_size=pool_size)
 
-    def _forget_all(self) -> None:
-        """Drop the connections of an earlier event loop (tests and CLI commands
-        run one loop after another over the same Database)."""
-        for conn in self._idle:
-            with contextlib.suppress(RuntimeError):  # that loop and its sockets are gone
-                conn.terminate()
-        self._idle.clear()
-        self._waiters.clear()
-        self._open = 0
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return _PgCheckout(self._pool, transaction=False, reads_only=True)
 
-    async def close(self) -> None:
-        if self._loop is not asyncio.get_running_loop():
-            self._forget_all()
-            return
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            try:
-                await asyncio.wait_for(conn.close(), 2)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-                conn.terminate()
-        self._open -= len(idle)
+    def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return _PgCheckout(self._pool, transaction=True)
+
+    def write_one(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return _PgCheckout(self._pool, transaction=False)
+
+    @asynccontextmanager
+    async def migration(self) -> AsyncIterator[AsyncConnection]:
+        if self._engine is None:
+            self._engine = create_async_engine(self._url, echo=self._echo, poolclass=NullPool)
+        async with self._engine.begin() as conn:
+            yield conn
+
+    async def checkpoint(self) -> None:
+        return None  # PostgreSQL checkpoints on its own
+
+    async def dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+        await self._pool.close()

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gatehouse.adapters.store.engine import Prepared, first
+from gatehouse.adapters.store.prepared import Prepared, first
 from gatehouse.adapters.store.rows import client_from_row, project_from_row
 from gatehouse.adapters.store.tables import api_keys, clients, project_admins, projects
 from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, Project

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gatehouse.adapters.store.engine import Prepared, first, rows, run
 from gatehouse.adapters.store.postgres import PgCompiled, PgConnection
+from gatehouse.adapters.store.prepared import Prepared, first, rows, run
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
 from gatehouse.core.cursors import Cursor

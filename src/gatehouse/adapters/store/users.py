@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gatehouse.adapters.store.engine import Prepared, first
+from gatehouse.adapters.store.prepared import Prepared, first
 from gatehouse.adapters.store.rows import user_from_row
 from gatehouse.adapters.store.tables import external_identities, recovery_codes, users
 from gatehouse.core.identifiers import normalize_email, normalize_username

@@ -17,8 +17,8 @@ from gatehouse.api.user_session_v1.schemas import (
 )
 from gatehouse.core.errors import InvalidCredentials, InvalidInput
 from gatehouse.observability import counting_sign_in
-from gatehouse.services.authentication import (
-    ApiCaller,
+from gatehouse.services.api_callers import ApiCaller
+from gatehouse.services.sign_in_messages import (
     AuthenticationFailed,
     Prompts,
     SignInOutcome,

@@ -9,7 +9,7 @@ import msgspec
 from gatehouse.adapters.providers.steam import MAX_TICKET_HEX_LENGTH
 from gatehouse.core.clock import to_unix_seconds
 from gatehouse.core.models import Project, Session
-from gatehouse.services.authentication import (
+from gatehouse.services.sign_in_messages import (
     MAX_CODE_LENGTH,
     MAX_DEVICE_ID_LENGTH,
     MAX_DEVICE_NAME_LENGTH,
