@@ -25,14 +25,16 @@ import signal
 from types import FrameType
 from typing import Any
 
-__all__ = ["APP_FACTORY", "SERVERS", "serve"]
+__all__ = ["APP_FACTORY", "DEFAULT_SERVER", "SERVERS", "serve"]
 
 APP_FACTORY = "gatehouse.app:create_app_from_env"
 SERVERS = ("uvicorn", "granian")
+#: Chosen by measurement (docs/benchmarks.md, "uvicorn or granian").
+DEFAULT_SERVER = "uvicorn"
 
 
 def serve(
-    host: str, port: int, workers: int, server: str = "uvicorn", log_level: str = "info"
+    host: str, port: int, workers: int, server: str = DEFAULT_SERVER, log_level: str = "info"
 ) -> None:
     """Serve HTTP on ``host:port`` with ``workers`` processes until SIGTERM/SIGINT."""
     if server not in SERVERS:

@@ -6,7 +6,9 @@ import os
 
 import click
 
+from gatehouse import server
 from gatehouse.cli import _run, main
+from gatehouse.server import DEFAULT_SERVER, SERVERS
 from gatehouse.wiring import Services
 
 __all__ = ["serve"]
@@ -28,9 +30,17 @@ __all__ = ["serve"]
     type=click.IntRange(1, 256),
     show_default=True,
 )
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--server",
+    "server_name",
+    envvar="GATEHOUSE_SERVER",
+    default=DEFAULT_SERVER,
+    type=click.Choice(SERVERS),
+    show_default=True,
+    help="The HTTP server (docs/benchmarks.md compares them)",
+)
+def serve(host: str, port: int, workers: int, server_name: str) -> None:
     """Apply migrations, then serve HTTP."""
-    import uvicorn
 
     async def work(services: Services) -> None:
         # _run has migrated already. A Redis too old for the commands used is
@@ -39,15 +49,10 @@ def serve(host: str, port: int, workers: int) -> None:
             await services.redis.check_server()
 
     _run(work)
-    os.environ.update(GATEHOUSE_HOST=host, GATEHOUSE_PORT=str(port))
-    uvicorn.run(
-        "gatehouse.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+    server.serve(
+        host,
+        port,
+        workers,
+        server=server_name,
         log_level=os.environ.get("GATEHOUSE_LOG_LEVEL", "info"),
-        proxy_headers=False,  # X-Forwarded-For is judged by GATEHOUSE_TRUSTED_PROXIES
-        server_header=False,
-        access_log=False,  # the app writes its own JSON access line, without query strings
     )
