@@ -373,12 +373,8 @@ class Run:
 
 
 def gatehouse_cmd(server: str, port: int, level: str) -> list[str]:
-    if server == "uvicorn":  # exactly as deployed
-        return [sys.executable, "-m", "gatehouse", "serve", "--port", str(port)]
-    code = (
-        f"from gatehouse.server import serve; serve('127.0.0.1', {port}, 1, {server!r}, {level!r})"
-    )
-    return [sys.executable, "-c", code]
+    """``gatehouse serve`` exactly as deployed (the log level comes from the env)."""
+    return [sys.executable, "-m", "gatehouse", "serve", "--port", str(port), "--server", server]
 
 
 def hello_cmd(server: str, port: int) -> list[str]:
