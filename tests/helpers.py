@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -16,7 +17,7 @@ from gatehouse.services.accounts import NewUser
 from gatehouse.settings import Settings
 from gatehouse.wiring import Services
 
-__all__ = ["CALLER", "Tenant", "fast_passwords", "make_tenant", "serve_app"]
+__all__ = ["CALLER", "Tenant", "fast_passwords", "make_tenant", "serve_app", "sql_sent"]
 
 #: The address every in-process test request comes from (TEST-NET-3).
 CALLER = ("203.0.113.7", 40000)
@@ -66,3 +67,30 @@ async def serve_app(
             return
         async with LifespanManager(app):
             yield client
+
+
+@contextmanager
+def sql_sent() -> Iterator[list[str]]:
+    """Every statement this process sends to PostgreSQL while the block runs (BEGIN
+    and COMMIT included). SQL reaches PostgreSQL only through asyncpg's connection
+    methods (adapters/store/postgres.py), so this is all of it."""
+    import asyncpg
+
+    sent: list[str] = []
+    names = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
+    originals = {name: getattr(asyncpg.Connection, name) for name in names}
+
+    def counting(original: Any) -> Any:
+        def method(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            sent.append(query)
+            return original(self, query, *args, **kwargs)
+
+        return method
+
+    for name, original in originals.items():
+        setattr(asyncpg.Connection, name, counting(original))
+    try:
+        yield sent
+    finally:
+        for name, original in originals.items():
+            setattr(asyncpg.Connection, name, original)

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from gatehouse.adapters.cache.memory import MemoryRateLimiter
 from gatehouse.adapters.cache.redis import RedisClient, RedisRateLimiter
-from gatehouse.adapters.cache.shared import RedisCredentialCache, RedisTokenCache
+from gatehouse.adapters.cache.shared import (
+    RedisAccountTokenCache,
+    RedisCredentialCache,
+    RedisTokenCache,
+)
 from gatehouse.adapters.geo import GeoLookup
 from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.providers.steam import SteamClient
@@ -96,6 +100,9 @@ def build_services(
         steam_calls_per_minute=settings.steam_calls_per_minute,
     )
     token_cache = RedisTokenCache(redis) if redis else None
+    # PRIVATE-TOKEN entries read their bound session from the session cache's own
+    # entries (one SharedCache), so a session's tombstone ends the token's answer.
+    account_cache = RedisAccountTokenCache(token_cache.shared) if token_cache else None
     passwords = passwords or PasswordHasher()
     session_repo = SessionRepository()
     user_repo = UserRepository()
@@ -137,6 +144,7 @@ def build_services(
         secretbox=secretbox,
         clock=clock,
         throttles=throttles,
+        user_cache=account_cache,
     )
     steam = steam or SteamClient(settings.steam_api_url)
     sign_in_accounts = SignInAccounts(db=db, users=user_repo, clock=clock)
@@ -183,6 +191,7 @@ def build_services(
             hasher=tokens,
             clock=clock,
             throttles=throttles,
+            cache=account_cache,
         ),
         authentication=AuthenticationService(
             callers=ApiCallers(projects=projects, sessions=sessions, throttles=throttles),

@@ -19,6 +19,15 @@ Sign-in states of a device token (one enum of truth: the rows themselves)::
 Only keyed hashes of tokens are stored. A device token unused for 24 h expires
 (its expiry slides forward on use, at most one write per ``TOUCH_EVERY_SECONDS``);
 while it is logged in it stays valid as long as its session does.
+
+With Redis, ``resolve`` answers from the shared cache (adapters/cache/shared.py):
+the token's row, its user, and its bound session through the session cache's own
+entry, so a session ended anywhere ends the token's logged-in answer at once. A
+login, a logout and a credential change bury the entries they change; a touch
+writes the moved expiry into the entry it read. Only an answer that lets the
+caller in (or says "logged out") is taken from the cache: anything else is asked
+of the database, as are the sign-in steps, whose compare-and-set needs the row as
+stored.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
@@ -50,6 +59,7 @@ from gatehouse.core.tokens import (
 )
 from gatehouse.services.accounts import AccountService
 from gatehouse.services.credentials import CredentialService
+from gatehouse.services.ports import AccessTokenRecord, AccountTokenCache, AccountTokenLookup
 from gatehouse.services.projects import ProjectService
 from gatehouse.services.sessions import SessionService
 from gatehouse.services.throttling import Throttles
@@ -83,7 +93,9 @@ class IssuedToken:
 
 @dataclass(frozen=True, slots=True)
 class AccountToken:
-    """A resolved ``PRIVATE-TOKEN``: ``user`` is None while it is not logged in."""
+    """A resolved ``PRIVATE-TOKEN``: ``user`` is None while it is not logged in. From
+    the cache, ``user`` has an empty ``credential_stamp`` (never cached), which no
+    sign-in accepts; a sign-in reads its user from the database."""
 
     token_hash: str
     kind: TokenKind
@@ -113,8 +125,10 @@ class AccountTokenService:
         hasher: TokenHasher,
         clock: Clock,
         throttles: Throttles,
+        cache: AccountTokenCache | None = None,
     ) -> None:
         self._db = db
+        self._cache = cache
         self._tokens = tokens
         self._pending = pending
         self._projects = projects
@@ -182,44 +196,65 @@ class AccountTokenService:
         """Who is this token? Forbidden for anything unknown, malformed or expired;
         each such failure is counted per caller address, and a throttled address is
         refused (429) even with a right token."""
+        return await self._authenticate(secret, caller=caller, cached=True)
+
+    async def _authenticate(self, secret: str, *, caller: str, cached: bool) -> AccountToken:
         async with self._token_throttle.attempt(caller=caller) as attempt:
             try:
-                return await self._resolve(secret)
+                return await self._resolve(secret, cached=cached)
             except Forbidden:
                 await attempt.failed()
                 raise
 
-    async def _resolve(self, secret: str) -> AccountToken:
+    async def _resolve(self, secret: str, *, cached: bool) -> AccountToken:
         if not secret.startswith(ACCOUNT_TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
             raise Forbidden("Invalid or expired token")
         token_hash = self._hasher.hash(secret)
+        now = self._clock.now_us()
+        lookup: AccountTokenLookup | None = None
+        if self._cache is not None and cached:
+            lookup = await self._cache.lookup(token_hash)
+            answer = _from_cache(lookup, now)
+            if answer is not None:
+                token = lookup.token
+                assert token is not None
+                if (moved := await self._touch(token_hash, token.expires_at, now)) is not None:
+                    await self._cache.touched(lookup, moved)
+                return answer
         async with self._db.read() as conn:
             row = await self._tokens.resolve(conn, token_hash)
         if row is None:
             raise Forbidden("Invalid or expired token")
-        now = self._clock.now_us()
         session = row.session if row.session is not None and row.session.is_active(now) else None
-        if row.kind == TokenKind.PERSONAL:
-            if row.user is None:
-                raise Forbidden("Invalid or expired token")
-            return AccountToken(
-                token_hash, TokenKind.PERSONAL, row.project_id, row.user, None, None
-            )
-        expires_at = row.expires_at or 0
-        if session is None and expires_at <= now:
-            raise Forbidden("Invalid or expired token")
-        if expires_at - now < (DEVICE_IDLE_SECONDS - TOUCH_EVERY_SECONDS) * _US:
-            async with self._db.write() as conn:
-                await self._tokens.touch(conn, token_hash, now + DEVICE_IDLE_SECONDS * _US)
-        user = row.user if session is not None else None
-        return AccountToken(
-            token_hash,
-            TokenKind.DEVICE,
+        user = row.user if row.kind == TokenKind.PERSONAL or session is not None else None
+        record = AccessTokenRecord(
+            row.kind,
             row.project_id,
-            user,
-            session if user is not None else None,
-            row.session_id,
+            row.expires_at,
+            session.id if session is not None else None,
+            user.id if user is not None else None,
         )
+        answer = _answer(token_hash, record, session, user, now)
+        if answer is None:
+            raise Forbidden("Invalid or expired token")
+        if (moved := await self._touch(token_hash, row.expires_at, now)) is not None:
+            record = replace(record, expires_at=moved)
+        if lookup is not None and self._cache is not None:
+            await self._cache.remember(lookup, record, session, user)
+        # A login's compare-and-set needs the binding as stored (expired or not).
+        return replace(answer, bound_session_id=row.session_id)
+
+    async def _touch(self, token_hash: str, expires_at: int | None, now: int) -> int | None:
+        """Slide a device token's idle expiry when it is due (at most one write per
+        ``TOUCH_EVERY_SECONDS``); the new expiry, or None when nothing was due."""
+        if expires_at is None:  # a personal token never idles out
+            return None
+        if expires_at - now >= (DEVICE_IDLE_SECONDS - TOUCH_EVERY_SECONDS) * _US:
+            return None
+        moved = now + DEVICE_IDLE_SECONDS * _US
+        async with self._db.write_one() as conn:
+            await self._tokens.touch(conn, token_hash, moved)
+        return moved
 
     # -- signing in and out ------------------------------------------------------------------
 
@@ -233,7 +268,7 @@ class AccountTokenService:
         caller: str,
         user_agent: str = "",
     ) -> AuthRequest:
-        token = await self.resolve(secret, caller=caller)
+        token = await self._authenticate(secret, caller=caller, cached=False)
         if token.kind is TokenKind.PERSONAL or token.user is not None:
             raise AlreadyLoggedIn()
         user = await self._credentials.check_plain_password(
@@ -263,7 +298,7 @@ class AccountTokenService:
         return AuthRequest(False, 0)
 
     async def login_otp(self, secret: str, code: str, *, caller: str, user_agent: str = "") -> None:
-        token = await self.resolve(secret, caller=caller)
+        token = await self._authenticate(secret, caller=caller, cached=False)
         async with self._db.read() as conn:
             pending = await self._pending.get(conn, token.token_hash, token.project_id)
         now = self._clock.now_us()
@@ -340,23 +375,32 @@ class AccountTokenService:
         if not bound:  # a concurrent login on the same token won
             await self._sessions.revoke(issued.session, origin=str(SessionOrigin.ACCOUNT))
             raise AlreadyLoggedIn()
+        await self._changed(token.token_hash)
 
     async def logout(self, secret: str, *, caller: str) -> None:
         """End the device token's session (if any) and any waiting OTP step. On a
         personal token nothing changes: it is always logged in."""
-        token = await self.resolve(secret, caller=caller)
+        token = await self._authenticate(secret, caller=caller, cached=False)
         if token.kind is TokenKind.PERSONAL:
             return
         async with self._db.write() as conn:
             await self._tokens.unbind(conn, token.token_hash)
             await self._pending.delete(conn, token.token_hash)
+        await self._changed(token.token_hash)
         if token.session is not None:
             with contextlib.suppress(SessionNotFound):  # ended elsewhere meanwhile
                 await self._sessions.revoke(token.session, origin=str(SessionOrigin.ACCOUNT))
 
+    async def _changed(self, token_hash: str) -> None:
+        """Tell every process (through the shared cache) that this token's row changed."""
+        if self._cache is not None:
+            await self._cache.changed([token_hash])
+
     async def sweep(self, *, batch: int = 1000, max_batches: int = 100) -> int:
         """Delete expired, logged-out device tokens and closed OTP windows, in short
-        bounded transactions so requests are never held up for long."""
+        bounded transactions so requests are never held up for long. Nothing to
+        bury: the cache never answers for a token past its expiry without a live
+        session, which is all this deletes."""
         removed = 0
         for _ in range(max_batches):
             async with self._db.write() as conn:
@@ -367,6 +411,57 @@ class AccountTokenService:
             if done == 0:
                 break
         return removed
+
+
+def _answer(
+    token_hash: str,
+    row: AccessTokenRecord,
+    session: Session | None,
+    user: User | None,
+    now: int,
+) -> AccountToken | None:
+    """The token as the API sees it (``session``: the live bound session, ``user``:
+    whom the token is logged in as), or None when it lets nobody in."""
+    if row.kind == TokenKind.PERSONAL:
+        if user is None:
+            return None
+        return AccountToken(token_hash, TokenKind.PERSONAL, row.project_id, user, None, None)
+    if session is None and (row.expires_at or 0) <= now:
+        return None
+    user = user if session is not None else None
+    return AccountToken(
+        token_hash,
+        TokenKind.DEVICE,
+        row.project_id,
+        user,
+        session if user is not None else None,
+        row.session_id,
+    )
+
+
+def _from_cache(lookup: AccountTokenLookup, now: int) -> AccountToken | None:
+    """The answer the cache gives on its own, or None: ask the database. A cached
+    entry says nothing about a token that would be refused (the database may know
+    a later expiry, or a new login), nor past the expiry of the session it names."""
+    row = lookup.token
+    if row is None:
+        return None
+    session: Session | None = None
+    if row.session_id is not None:
+        cached = lookup.session
+        if cached is False:  # revoked (its tombstone): logged out
+            session = None
+        elif isinstance(cached, Session) and cached.is_active(now):
+            session = cached
+        else:
+            return None
+        if session is not None and session.user_id != row.user_id:
+            return None
+    needs_user = row.kind == TokenKind.PERSONAL or session is not None
+    user = lookup.user
+    if needs_user and (user is None or user.id != row.user_id):
+        return None
+    return _answer(lookup.token_hash, row, session, user if needs_user else None, now)
 
 
 def session_ttl(project: Project, remember_me: bool) -> int:

@@ -37,6 +37,7 @@ from gatehouse.core.passwords import credential_stamp, is_prehash, prehash, same
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.accounts import check_password
+from gatehouse.services.ports import UserCache
 from gatehouse.services.sessions import SessionService
 from gatehouse.services.throttling import Throttles
 
@@ -69,8 +70,10 @@ class CredentialService:
         secretbox: SecretBox,
         clock: Clock,
         throttles: Throttles,
+        user_cache: UserCache | None = None,
     ) -> None:
         self._db = db
+        self._user_cache = user_cache
         self._users = users
         self._devices = devices
         self._pending = pending
@@ -149,6 +152,8 @@ class CredentialService:
                 await self._users.replace_recovery_codes(conn, user_id, codes)
             await self._devices.forget_all(conn, user_id=user_id)
             await self._pending.delete_for_user(conn, user_id)
+        if self._user_cache is not None:  # the v3 answer's user (its second factor)
+            await self._user_cache.user_changed(user_id)
         return await self._sessions.revoke_all(user_id, origin=origin)
 
     # -- second factor -------------------------------------------------------------------

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
-from gatehouse.core.models import ApiKeyRecord, Client, Session, TokenRole
+from gatehouse.core.models import ApiKeyRecord, Client, Session, TokenRole, User
 
-__all__ = ["Counter", "CredentialCache", "RateLimiter", "TokenCache"]
+__all__ = [
+    "AccessTokenRecord",
+    "AccountTokenCache",
+    "AccountTokenLookup",
+    "Counter",
+    "CredentialCache",
+    "RateLimiter",
+    "TokenCache",
+    "UserCache",
+]
 
 
 class Counter(NamedTuple):
@@ -77,3 +87,64 @@ class CredentialCache(Protocol):
     async def remember_api_key(self, key_hash: str, key: ApiKeyRecord) -> None: ...
 
     async def api_key_changed(self, key_hash: str) -> None: ...
+
+
+class UserCache(Protocol):
+    """Users as cached for the account API v3. Whatever changes a users row must
+    say so through ``user_changed``."""
+
+    async def user_changed(self, user_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenRecord:
+    """An ``access_tokens`` row as cached. ``session_id`` is the bound session only
+    while it was active when the row was read (an expired session never comes
+    back), else None."""
+
+    kind: str
+    project_id: int
+    expires_at: int | None
+    session_id: str | None
+    user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTokenLookup:
+    """What the shared cache knows of one ``PRIVATE-TOKEN``. ``token`` None: ask the
+    database. ``session``: the bound session's own entry in the session cache
+    (``False`` when it is known to be revoked, None when unknown). ``user`` None:
+    unknown here. ``seen`` is the adapter's note of what it found, handed back
+    with the fills that follow a database read."""
+
+    token_hash: str
+    token: AccessTokenRecord | None = None
+    session: Session | bool | None = None
+    user: User | None = None
+    seen: Any = None
+
+
+class AccountTokenCache(UserCache, Protocol):
+    """``PRIVATE-TOKEN`` records by token hash, with their user, shared by every
+    process (Redis). The bound session is read from the session cache
+    (``TokenCache``), so whatever revokes a session ends its tokens' answers too.
+    A change to a token row must be reported (``changed``)."""
+
+    async def lookup(self, token_hash: str) -> AccountTokenLookup: ...
+
+    async def remember(
+        self,
+        lookup: AccountTokenLookup,
+        token: AccessTokenRecord,
+        session: Session | None,
+        user: User | None,
+    ) -> None:
+        """Store what the database said after ``lookup``; nothing that changed in
+        the cache since ``lookup`` (a tombstone, a newer entry) is written over."""
+        ...
+
+    async def touched(self, lookup: AccountTokenLookup, expires_at: int) -> None:
+        """The token's idle expiry moved forward: the cached record carries it."""
+        ...
+
+    async def changed(self, token_hashes: Sequence[str]) -> None: ...
