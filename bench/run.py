@@ -17,8 +17,9 @@ up as its docs say (SQLAlchemy users in SQLite, the Redis strategy behind the
 Bearer transport, ``bench/fastapi_users_app.py``, in its own virtualenv made by
 ``bench/run``), run as its example runs it (uvicorn at info, access log on, to a
 file), its ``GET /users/me`` measured like Gatehouse's token checks. And with
-``--servers uvicorn,granian`` the token checks and the hello again under granian
-(ASGI interface), side by side.
+``--servers uvicorn,granian`` (the default) the token checks and the hello under
+each server, side by side; everything else under ``gatehouse serve``'s default
+server.
 
 Usage: bench/run [--duration 10] [--connections 32] [--database-url URL]
                  [--redis-url URL] [--big 1000000] [--soak 200000] [--quiet-logs]
@@ -45,6 +46,9 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))  # this checkout's gatehouse
+from gatehouse.server import DEFAULT_SERVER  # noqa: E402
+
 PASSWORD = "bench-password-123"
 #: What a HiveMP client sends for PASSWORD.
 PREHASH = hashlib.sha256(("HiveMPv1" + PASSWORD).encode()).hexdigest()
@@ -299,10 +303,15 @@ def v3_logins(base: str, usernames: list[str], seconds: float, concurrency: int 
 
 
 def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` and its descendants (granian serves from a child)."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            total += int(line.split()[1])
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_kib(int(child))
+    return total
 
 
 def argon2_rate(seconds: float = 5.0) -> float:
@@ -369,7 +378,8 @@ class Run:
     argon2: float = 0.0
     signin: float = 0.0
     logins: float = 0.0
-    granian: list[Result] = field(default_factory=list)
+    #: Token checks by server.
+    checks: dict[str, list[Result]] = field(default_factory=dict)
 
 
 def gatehouse_cmd(server: str, port: int, level: str) -> list[str]:
@@ -696,9 +706,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--servers",
-        default="uvicorn",
-        help="comma-separated: uvicorn (always, the reference) and granian (token checks "
-        "and hello again under it, side by side)",
+        default="uvicorn,granian",
+        help="comma-separated servers to compare side by side (token checks and the hello); "
+        "everything else is measured under gatehouse serve's default",
     )
     parser.add_argument(
         "--fastapi-users-redis-url",
@@ -709,7 +719,8 @@ def main() -> None:
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     if unknown := set(servers) - {"uvicorn", "granian"}:
         raise SystemExit(f"--servers: unknown {', '.join(sorted(unknown))}")
-    granian = "granian" in servers
+    main_server = DEFAULT_SERVER
+    others = [s for s in servers if s != main_server]
     levels = ["info", "warning"] if args.quiet_logs else ["info"]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -732,9 +743,7 @@ def main() -> None:
         env["GATEHOUSE_REDIS_URL"] = args.redis_url
         env["GATEHOUSE_REDIS_PREFIX"] = f"bench-{os.getpid()}"
 
-    hellos = {"uvicorn": measure_hello("uvicorn", args)}
-    if granian:
-        hellos["granian"] = measure_hello("granian", args)
+    hellos = {server: measure_hello(server, args) for server in {"uvicorn", *servers}}
     hello = hellos["uvicorn"]
 
     print("seeding...", file=sys.stderr)
@@ -744,33 +753,37 @@ def main() -> None:
         seeded = seed(env, args)
         for level in levels:
             results, extra = run_gatehouse(
-                "uvicorn", level, env, data, seeded, args, everything=True, soak=not runs
+                main_server, level, env, data, seeded, args, everything=True, soak=not runs
             )
             run = Run(level, results, argon2=extra["argon2"], signin=extra["signin"])
             run.logins = extra["logins"]
+            run.checks = {main_server: [r for r in results if r.name in TOKEN_CHECKS]}
             soak = soak or {k: v for k, v in extra.items() if k.startswith(("rss", "soak"))}
-            if granian:
-                run.granian, _ = run_gatehouse(
-                    "granian", level, env, data, seeded, args, everything=False, soak=False
+            for other in others:
+                run.checks[other], _ = run_gatehouse(
+                    other, level, env, data, seeded, args, everything=False, soak=False
                 )
             run.fastapi_users = run_fastapi_users(level, data, args)
             runs.append(run)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
+    others_hellos = [(k, v) for k, v in hellos.items() if k != "uvicorn"]
     backend = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     backend += " + Redis" if args.redis_url else ""
     measured = " and again with logs at warning (--quiet-logs)" if args.quiet_logs else ""
     print(
         f"\n### {backend} — {time.strftime('%Y-%m-%d %H:%M')} — 1 worker on CPU 0, "
         f"wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1\n\n"
-        f"Measured: Gatehouse as `gatehouse serve` runs it by default (uvicorn; logs at info, "
+        f"Measured: Gatehouse as `gatehouse serve` runs it by default ({main_server}; logs at "
+        f"info, "
         f"one JSON access line per request on stderr, kept in a file; metrics on){measured}. "
         f"{fastapi_users_version()} as its example runs it (uvicorn at info, its access log "
         f"kept in a file; at warning without it in the quiet set), users in SQLite, tokens "
         f'in Redis at {args.fastapi_users_redis_url}. "x hello" divides by the bare Starlette '
         f"hello under uvicorn ({hello.rps:,.0f}/s)"
-        + (f"; under granian the hello did {hellos['granian'].rps:,.0f}/s." if granian else ".")
+        + "".join(f"; under {k} the hello did {v.rps:,.0f}/s" for k, v in others_hellos)
+        + "."
     )
     for run in runs:
         assert run.fastapi_users is not None
@@ -783,13 +796,15 @@ def main() -> None:
             f"{run.signin:.1f}/s = {run.signin / run.argon2:.2f}x raw; v3 password logins: "
             f"{run.logins:.1f}/s = {run.logins / run.argon2:.2f}x raw"
         )
-        if granian:
-            checks = [r for r in run.results if r.name in TOKEN_CHECKS]
-            print("\n" + side_by_side(checks, run.granian, hellos, run.level))
+        if "uvicorn" in run.checks and "granian" in run.checks:
+            print(
+                "\n" + side_by_side(run.checks["uvicorn"], run.checks["granian"], hellos, run.level)
+            )
     if soak:
         before, after = soak["rss_before"], soak["rss_after"]
         print(
-            f"\nresident memory (logs at {levels[0]}): {before / 1024:.1f} MiB before, "
+            f"\nresident memory ({main_server} and its workers, logs at {levels[0]}): "
+            f"{before / 1024:.1f} MiB before, "
             f"{after / 1024:.1f} MiB after ~{int(soak['soaked']):,} more requests "
             f"({(after - before) / 1024:+.1f} MiB)"
         )
