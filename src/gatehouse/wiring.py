@@ -28,7 +28,6 @@ from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
 from gatehouse.services.api_callers import ApiCallers
-from gatehouse.services.authentication import AuthenticationService
 from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.progressive_sign_in import ProgressiveSignIn
@@ -64,7 +63,11 @@ class Services:
     accounts: AccountService
     credentials: CredentialService
     account_tokens: AccountTokenService
-    authentication: AuthenticationService
+    #: The User Session API v1: who presents the X-API-Key, the progressive
+    #: sign-in, and sessions by id.
+    api_callers: ApiCallers
+    sign_in: ProgressiveSignIn
+    session_access: SessionAccess
     sign_in_accounts: SignInAccounts
     trusted_devices: TrustedDevices
 
@@ -193,11 +196,9 @@ def build_services(
             throttles=throttles,
             cache=account_cache,
         ),
-        authentication=AuthenticationService(
-            callers=ApiCallers(projects=projects, sessions=sessions, throttles=throttles),
-            sign_in=sign_in,
-            access=SessionAccess(projects=projects, sessions=sessions),
-        ),
+        api_callers=ApiCallers(projects=projects, sessions=sessions, throttles=throttles),
+        sign_in=sign_in,
+        session_access=SessionAccess(projects=projects, sessions=sessions),
         sign_in_accounts=sign_in_accounts,
         trusted_devices=TrustedDevices(db=db, devices=devices, clock=clock),
     )

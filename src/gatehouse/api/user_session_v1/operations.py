@@ -35,7 +35,7 @@ async def _api_caller(call: Call) -> ApiCaller:
     key = call.one_header(b"x-api-key")
     if key is None:
         raise InvalidCredentials("Send exactly one X-API-Key header", field="X-API-Key")
-    caller: ApiCaller = await call.services.authentication.resolve_api_key(
+    caller: ApiCaller = await call.services.api_callers.resolve_api_key(
         key.strip(), caller=call.caller
     )
     return caller
@@ -107,7 +107,7 @@ async def authenticate(call: Call) -> Reply:
     method = "steam" if sign_in.steam_tickets else "password"
     try:
         with counting_sign_in(method) as outcome_label:
-            outcome = await call.services.authentication.authenticate(
+            outcome = await call.services.sign_in.authenticate(
                 caller, sign_in, ip=call.caller, user_agent=call.user_agent
             )
             if outcome.issued is None:
@@ -121,19 +121,19 @@ async def authenticate(call: Call) -> Reply:
 async def get_session(call: Call) -> Reply:
     session_id = _session_id(call)
     caller = await _api_caller(call)
-    session = await call.services.authentication.get_session(caller, session_id)
+    session = await call.services.session_access.get_session(caller, session_id)
     return json_reply(user_session(session))
 
 
 async def renew_session(call: Call) -> Reply:
     session_id = _session_id(call)
     caller = await _api_caller(call)
-    session = await call.services.authentication.renew_session(caller, session_id)
+    session = await call.services.session_access.renew_session(caller, session_id)
     return json_reply(user_session(session))
 
 
 async def delete_session(call: Call) -> Reply:
     session_id = _session_id(call)
     caller = await _api_caller(call)
-    await call.services.authentication.end_session(caller, session_id)
+    await call.services.session_access.end_session(caller, session_id)
     return _TRUE
