@@ -234,15 +234,15 @@ class AccountTokenService:
             session.id if session is not None else None,
             user.id if user is not None else None,
         )
-        answer = _answer(token_hash, record, session, user, now)
+        # A login's compare-and-set needs the binding as stored (expired or not).
+        answer = _answer(token_hash, record, session, user, now, bound=row.session_id)
         if answer is None:
             raise Forbidden("Invalid or expired token")
         if (moved := await self._touch(token_hash, row.expires_at, now)) is not None:
             record = replace(record, expires_at=moved)
         if lookup is not None and self._cache is not None:
             await self._cache.remember(lookup, record, session, user)
-        # A login's compare-and-set needs the binding as stored (expired or not).
-        return replace(answer, bound_session_id=row.session_id)
+        return answer
 
     async def _touch(self, token_hash: str, expires_at: int | None, now: int) -> int | None:
         """Slide a device token's idle expiry when it is due (at most one write per
@@ -419,13 +419,16 @@ def _answer(
     session: Session | None,
     user: User | None,
     now: int,
+    *,
+    bound: str | None,
 ) -> AccountToken | None:
     """The token as the API sees it (``session``: the live bound session, ``user``:
-    whom the token is logged in as), or None when it lets nobody in."""
+    whom the token is logged in as, ``bound``: the session id as stored), or None
+    when it lets nobody in."""
     if row.kind == TokenKind.PERSONAL:
         if user is None:
             return None
-        return AccountToken(token_hash, TokenKind.PERSONAL, row.project_id, user, None, None)
+        return AccountToken(token_hash, TokenKind.PERSONAL, row.project_id, user, None, bound)
     if session is None and (row.expires_at or 0) <= now:
         return None
     user = user if session is not None else None
@@ -435,7 +438,7 @@ def _answer(
         row.project_id,
         user,
         session if user is not None else None,
-        row.session_id,
+        bound,
     )
 
 
@@ -461,7 +464,8 @@ def _from_cache(lookup: AccountTokenLookup, now: int) -> AccountToken | None:
     user = lookup.user
     if needs_user and (user is None or user.id != row.user_id):
         return None
-    return _answer(lookup.token_hash, row, session, user if needs_user else None, now)
+    user = user if needs_user else None
+    return _answer(lookup.token_hash, row, session, user, now, bound=row.session_id)
 
 
 def session_ttl(project: Project, remember_me: bool) -> int:

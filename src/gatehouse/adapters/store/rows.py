@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
 from gatehouse.core.models import (
@@ -36,26 +38,82 @@ def project_from_row(row: Any) -> Project:
     )
 
 
+_USER_COLUMNS = (
+    "id",
+    "project_id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "gender",
+    "phone",
+    "access_level",
+    "email_validated",
+    "is_trial",
+    "trial_expires_at",
+    "created_at",
+    "password_hash",
+    "totp_secret_enc",
+)
+_SESSION_COLUMNS = (
+    "id",
+    "project_id",
+    "user_id",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "origin",
+    "intent",
+    "room_name",
+    "factors",
+    "scope",
+    "renewable",
+)
+
+
+@functools.cache
+def _columns(names: tuple[str, ...], prefix: str) -> operator.attrgetter[Any]:
+    """All of ``names`` (labelled ``<prefix><name>`` in joined queries) in one C call:
+    a user check maps a row on every request."""
+    return operator.attrgetter(*(prefix + name for name in names))
+
+
 def user_from_row(row: Any, prefix: str = "") -> User:
     """``prefix`` reads columns labelled ``<prefix><name>`` (joined queries)."""
-    c = _Columns(row, prefix)
+    (
+        id,
+        project_id,
+        username,
+        email,
+        first_name,
+        last_name,
+        gender,
+        phone,
+        access_level,
+        email_validated,
+        is_trial,
+        trial_expires_at,
+        created_at,
+        password_hash,
+        totp_secret_enc,
+    ) = _columns(_USER_COLUMNS, prefix)(row)
     return User(
-        id=c.id,
-        project_id=c.project_id,
-        username=c.username,
-        email=c.email,
-        first_name=c.first_name,
-        last_name=c.last_name,
-        gender=c.gender,
-        phone=c.phone,
-        access_level=AccessLevel(c.access_level),
-        email_validated=bool(c.email_validated),
-        is_trial=bool(c.is_trial),
-        trial_expires_at=c.trial_expires_at,
-        created_at=c.created_at,
-        has_password=c.password_hash is not None,
-        totp_enabled=c.totp_secret_enc is not None,
-        credential_stamp=credential_stamp(c.password_hash, c.totp_secret_enc),
+        id=id,
+        project_id=project_id,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        gender=gender,
+        phone=phone,
+        access_level=AccessLevel(access_level),
+        email_validated=bool(email_validated),
+        is_trial=bool(is_trial),
+        trial_expires_at=trial_expires_at,
+        created_at=created_at,
+        has_password=password_hash is not None,
+        totp_enabled=totp_secret_enc is not None,
+        credential_stamp=credential_stamp(password_hash, totp_secret_enc),
     )
 
 
@@ -71,31 +129,31 @@ def client_from_row(row: Any) -> Client:
 
 
 def session_from_row(row: Any, prefix: str = "") -> Session:
-    c = _Columns(row, prefix) if prefix else row
+    (
+        id,
+        project_id,
+        user_id,
+        created_at,
+        updated_at,
+        expires_at,
+        origin,
+        intent,
+        room_name,
+        factors,
+        scope,
+        renewable,
+    ) = _columns(_SESSION_COLUMNS, prefix)(row)
     return Session(
-        id=c.id,
-        project_id=c.project_id,
-        user_id=c.user_id,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-        expires_at=c.expires_at,
-        origin=SessionOrigin(c.origin),
-        intent=c.intent,
-        room_name=c.room_name,
-        factors=tuple(c.factors.split(",")) if c.factors else (),
-        scope=c.scope,
-        renewable=bool(c.renewable),
+        id,
+        project_id,
+        user_id,
+        created_at,
+        updated_at,
+        expires_at,
+        SessionOrigin(origin),
+        intent,
+        room_name,
+        tuple(factors.split(",")) if factors else (),
+        scope,
+        bool(renewable),
     )
-
-
-class _Columns:
-    """Attribute access to ``row.<prefix><name>``."""
-
-    __slots__ = ("_prefix", "_row")
-
-    def __init__(self, row: Any, prefix: str) -> None:
-        self._row = row
-        self._prefix = prefix
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, self._prefix + name)
