@@ -39,6 +39,8 @@ def serve(
     """Serve HTTP on ``host:port`` with ``workers`` processes until SIGTERM/SIGINT."""
     if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}: one of {', '.join(SERVERS)}")
+    if importlib.util.find_spec(server) is None:
+        raise SystemExit(f"{server} is not installed: pip install 'gatehouse[{server}]'")
     os.environ.update(GATEHOUSE_HOST=host, GATEHOUSE_PORT=str(port))
     if server == "granian":
         _granian(host, port, workers, log_level.lower())
