@@ -10,8 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from gatehouse.settings import Settings
+from gatehouse.wiring import Services, build_services
+from tests.helpers import fast_passwords
 
 
 class RedisServer:
@@ -114,3 +119,19 @@ class FakeRedis:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def outage_services(
+    tmp_path: Path, database_url: str, redis_server: RedisServer, monkeypatch: Any
+) -> tuple[Settings, Services]:
+    """Settings and services on ``redis_server``, retrying Redis at once after a
+    failure (so a test sees the moment it comes back)."""
+    monkeypatch.setattr("gatehouse.adapters.cache.redis._RETRY_AFTER_FAILURE_S", 0.0)
+    settings = Settings.from_env(
+        {
+            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),
+            "GATEHOUSE_DATABASE_URL": database_url,
+            "GATEHOUSE_REDIS_URL": redis_server.url,
+        }
+    )
+    return settings, build_services(settings, passwords=fast_passwords())

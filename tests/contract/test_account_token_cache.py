@@ -6,8 +6,6 @@ derived from a secret is stored."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -16,7 +14,6 @@ from gatehouse.adapters.cache.redis import RedisClient
 from gatehouse.adapters.cache.shared import RedisAccountTokenCache, RedisTokenCache
 from gatehouse.core.models import Session, SessionOrigin, User
 from gatehouse.services.ports import AccessTokenRecord
-from tests.conftest import REDIS_URL
 
 NOW = 1_772_366_400_000_000
 HOUR = 3_600_000_000
@@ -44,18 +41,6 @@ USER = User(
 )
 LOGGED_IN = AccessTokenRecord("device", 1, NOW + 24 * HOUR, SESSION.id, USER.id)
 LOGGED_OUT = AccessTokenRecord("device", 1, NOW + 24 * HOUR, None, None)
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[RedisClient]:
-    client = RedisClient(REDIS_URL, prefix=f"ghtest-{uuid.uuid4().hex[:12]}", timeout=2)
-    if not await client.ping():
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
-    yield client
-    keys = await client.redis.execute("KEYS", client.prefix + "*")
-    if keys:
-        await client.redis.execute("DEL", *keys)
-    await client.close()
 
 
 @pytest.fixture

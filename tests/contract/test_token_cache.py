@@ -4,8 +4,6 @@ to a client or an API key sends every process back to the database."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -20,7 +18,6 @@ from gatehouse.core.models import (
     SessionOrigin,
     TokenRole,
 )
-from tests.conftest import REDIS_URL
 
 NOW = 1_772_366_400_000_000
 HOUR = 3_600_000_000
@@ -35,18 +32,6 @@ SESSION = Session(
     origin=SessionOrigin.HIVEMP,
     room_name="room",
 )
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[RedisClient]:
-    client = RedisClient(REDIS_URL, prefix=f"ghtest-{uuid.uuid4().hex[:12]}", timeout=2)
-    if not await client.ping():
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
-    yield client
-    keys = await client.redis.execute("KEYS", client.prefix + "*")
-    if keys:
-        await client.redis.execute("DEL", *keys)
-    await client.close()
 
 
 @pytest.fixture

@@ -9,25 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from gatehouse.settings import Settings
-from gatehouse.wiring import build_services
-from tests.helpers import fast_passwords, make_tenant, serve_app
-from tests.redis_server import RedisServer
+from tests.helpers import make_tenant, serve_app
+from tests.redis_server import RedisServer, outage_services
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_requests_survive_redis_going_away_and_coming_back(
     tmp_path: Path, database_url: str, redis_server: RedisServer, monkeypatch
 ) -> None:
-    monkeypatch.setattr("gatehouse.adapters.cache.redis._RETRY_AFTER_FAILURE_S", 0.0)
-    settings = Settings.from_env(
-        {
-            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),
-            "GATEHOUSE_DATABASE_URL": database_url,
-            "GATEHOUSE_REDIS_URL": redis_server.url,
-        }
-    )
-    services = build_services(settings, passwords=fast_passwords())
+    settings, services = outage_services(tmp_path, database_url, redis_server, monkeypatch)
     tenant = await make_tenant(services)
     async with serve_app(settings, services) as http:
         created = (await http.post("/session-storage/session", headers=tenant.headers)).json()[

@@ -10,26 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from gatehouse.settings import Settings
-from gatehouse.wiring import build_services
 from tests.e2e.account_v3._support import V3, h, login, make_user, new_token
-from tests.helpers import fast_passwords, serve_app
-from tests.redis_server import RedisServer
+from tests.helpers import serve_app
+from tests.redis_server import RedisServer, outage_services
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_v3_tokens_survive_redis_going_away_and_coming_back(
     tmp_path: Path, database_url: str, redis_server: RedisServer, monkeypatch
 ) -> None:
-    monkeypatch.setattr("gatehouse.adapters.cache.redis._RETRY_AFTER_FAILURE_S", 0.0)
-    settings = Settings.from_env(
-        {
-            "GATEHOUSE_DATA_DIR": str(tmp_path / "data"),
-            "GATEHOUSE_DATABASE_URL": database_url,
-            "GATEHOUSE_REDIS_URL": redis_server.url,
-        }
-    )
-    services = build_services(settings, passwords=fast_passwords())
+    settings, services = outage_services(tmp_path, database_url, redis_server, monkeypatch)
     project = await services.projects.create("default")
     alice = await make_user(services, project.id, "alice")
     personal = (await services.account_tokens.create_personal_token(alice.id))[0].token
