@@ -382,7 +382,7 @@ class Run:
     checks: dict[str, list[Result]] = field(default_factory=dict)
 
 
-def gatehouse_cmd(server: str, port: int, level: str) -> list[str]:
+def gatehouse_cmd(server: str, port: int) -> list[str]:
     """``gatehouse serve`` exactly as deployed (the log level comes from the env)."""
     return [sys.executable, "-m", "gatehouse", "serve", "--port", str(port), "--server", server]
 
@@ -450,7 +450,7 @@ def run_gatehouse(
     extra: dict[str, float] = {}
     tag = f" [{server}, {level}]"
     with (data / f"server-{server}-{level}.log").open("wb") as log:  # as deployed: kept
-        proc = start(gatehouse_cmd(server, port, level), env, log)
+        proc = start(gatehouse_cmd(server, port), env, log)
         try:
             wait_ready(f"{base}/healthz")
             if not seeded.created:

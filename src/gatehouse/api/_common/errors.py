@@ -6,19 +6,16 @@ renders their failures itself (``routing.py``).
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Protocol
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from gatehouse.adapters.store.engine import is_storage_outage
+from gatehouse.api._common.crash import RETRY_AFTER_OUTAGE, crash_error
 from gatehouse.api._common.http import Problem
-from gatehouse.core.errors import GatehouseError, StorageUnavailable
+from gatehouse.core.errors import GatehouseError
 
 __all__ = ["ErrorRenderer", "exception_handlers", "problem_from_http"]
-
-log = logging.getLogger("gatehouse.errors")
 
 
 class ErrorRenderer(Protocol):
@@ -69,19 +66,12 @@ def exception_handlers(renderer: ErrorRenderer) -> dict[type[Exception], Any]:
         return response
 
     def on_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        if is_storage_outage(exc):
-            log.warning("storage unavailable: %s", type(exc).__name__)
-            response = renderer.domain(StorageUnavailable(), request)
-            response.headers["Retry-After"] = "1"
-            return response
         route = str(request.scope.get("path_template") or "unmatched")
-        log.error(
-            "unhandled error on %s %s",
-            request.method,
-            route,
-            exc_info=exc,
-            extra={"method": request.method, "route": route},
-        )
-        return renderer.http(Problem(500, _MESSAGES[500]), request)
+        error = crash_error(exc, request.method, route)
+        if isinstance(error, Problem):
+            return renderer.http(error, request)
+        response = renderer.domain(error, request)
+        response.headers["Retry-After"] = RETRY_AFTER_OUTAGE
+        return response
 
     return {GatehouseError: on_domain, HTTPException: on_http, Exception: on_crash}

@@ -9,6 +9,7 @@ renderer answers it. Nothing here knows a surface or a framework.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
@@ -55,6 +56,12 @@ class Reply:
     status: int
     body: bytes = b""
     headers: Headers = field(default_factory=list)
+
+    @classmethod
+    def rendered(cls, answer: tuple[int, dict[str, str], bytes]) -> Reply:
+        """A surface renderer's (status, headers, body) as a reply."""
+        status, headers, body = answer
+        return cls(status, body, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
 
 
 def json_reply(value: Any, status: int = 200) -> Reply:
@@ -143,7 +150,7 @@ class Call:
         try:  # JSON Schema's integer: 5.0 is 5
             number = float(raw)
         except ValueError:
-            number = 0.5
+            number = math.nan
         if not number.is_integer() or abs(number) > _MAX_EXACT:
             raise Problem(400, f"Invalid value: {name} must be an integer", name)
         return int(number)

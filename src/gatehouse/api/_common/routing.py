@@ -15,20 +15,18 @@ route template, never the raw path (path segments carry ids).
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatehouse.adapters.store.engine import is_storage_outage
+from gatehouse.api._common.crash import RETRY_AFTER_OUTAGE, crash_error
 from gatehouse.api._common.http import Call, Problem, Reply, allow_header
 from gatehouse.core.errors import GatehouseError, StorageUnavailable
 from gatehouse.observability import mint_request_id, record_request, request_id
 
 __all__ = ["Operation", "Renderer", "Route", "Router", "Surface"]
 
-log = logging.getLogger("gatehouse.errors")
 
 Operation = Callable[[Call], Awaitable[Reply]]
 #: A surface's renderer: (domain error or problem, path) -> (status, headers, body).
@@ -168,26 +166,15 @@ class Router:
         except (GatehouseError, Problem) as exc:
             return self._error(surface, exc, scope)
         except Exception as exc:
-            if is_storage_outage(exc):
-                # Not a bug: the database is away (restart, failover). A clean 503
-                # in the surface's shape; the pool reconnects once it is back.
-                log.warning("storage unavailable: %s", type(exc).__name__)
-                reply = self._error(surface, StorageUnavailable(), scope)
-                reply.headers.append((b"retry-after", b"1"))
-                return reply
-            log.error(
-                "unhandled error on %s %s",
-                scope["method"],
-                template,
-                exc_info=exc,
-                extra={"method": scope["method"], "route": template},
-            )
-            return self._error(surface, Problem(500, "Internal server error"), scope)
+            error = crash_error(exc, scope["method"], template)
+            reply = self._error(surface, error, scope)
+            if isinstance(error, StorageUnavailable):
+                reply.headers.append((b"retry-after", RETRY_AFTER_OUTAGE.encode()))
+            return reply
 
     @staticmethod
     def _error(surface: Surface, exc: GatehouseError | Problem, scope: Any) -> Reply:
-        status, headers, body = surface.render(exc, scope["path"])
-        return Reply(status, body, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
+        return Reply.rendered(surface.render(exc, scope["path"]))
 
 
 async def _send(send: Any, reply: Reply, rid: str) -> None:

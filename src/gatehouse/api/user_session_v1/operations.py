@@ -113,8 +113,7 @@ async def authenticate(call: Call) -> Reply:
             if outcome.issued is None:
                 outcome_label.append("prompt")
     except AuthenticationFailed as failed:
-        status, headers, data = render(failed.error, call.path, data=_prompt_data(failed.prompts))
-        return Reply(status, data, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
+        return Reply.rendered(render(failed.error, call.path, data=_prompt_data(failed.prompts)))
     return json_reply(_response(outcome))
 
 
