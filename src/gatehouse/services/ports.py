@@ -14,6 +14,8 @@ __all__ = [
     "AccountTokenLookup",
     "Counter",
     "CredentialCache",
+    "Mail",
+    "Mailer",
     "RateLimiter",
     "TokenCache",
     "UserCache",
@@ -148,3 +150,28 @@ class AccountTokenCache(UserCache, Protocol):
         ...
 
     async def changed(self, token_hashes: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """One plain-text mail to one address. ``text`` may carry single-use links:
+    nothing that sends it may log it."""
+
+    to: str
+    subject: str
+    text: str
+
+
+class Mailer(Protocol):
+    """Outgoing mail. Callers check ``available`` first (no mail server may be
+    configured) and never learn whether a mail arrived."""
+
+    @property
+    def available(self) -> bool:
+        """False when no SMTP server is configured: ``send`` would raise."""
+        ...
+
+    def send(self, mail: Mail) -> None:
+        """Queue ``mail`` and return at once; never waits for the mail server.
+        Raises ``ValueError`` for a recipient that is not one plain address."""
+        ...
