@@ -106,6 +106,11 @@ class AccountMail:
     def _url(self, project: Project, page: str, secret: str) -> str:
         return f"{self._public_url}/account/{project.id}/{page}?token={secret}"
 
+    async def sweep(self) -> int:
+        """Delete expired links (an expired link is refused whether or not swept)."""
+        async with self._db.write() as conn:
+            return await self._links.delete_expired(conn, self._clock.now_us())
+
     # -- password reset -------------------------------------------------------------------
 
     async def request_reset(self, project: Project, email: str, *, caller: str) -> None:

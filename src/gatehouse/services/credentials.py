@@ -110,15 +110,22 @@ class CredentialService:
             raise InvalidInput(
                 "passwordHash must be 64 lowercase hex characters", field="passwordHash"
             )
-        account = f"{project_id}:{normalize_login(login, by=by)[:320]}"
+        row: Any = None
+        if 0 < len(login) <= 320:
+            async with self._db.read() as conn:
+                if by == "email":
+                    row = await self._users.by_email(conn, project_id, login)
+                else:
+                    row = await self._users.by_username(conn, project_id, login)
+        # One counter per account, whichever name it was signed in by (username on
+        # v3 and the pages, email on HiveMP and the pages); a login that names no
+        # account counts under that login. Both are counted before any verify.
+        account = (
+            f"user:{row.id}"
+            if row is not None
+            else f"{project_id}:{normalize_login(login, by=by)[:320]}"
+        )
         async with self._throttles.password.attempt(caller=caller, account=account) as attempt:
-            row: Any = None
-            if 0 < len(login) <= 320:
-                async with self._db.read() as conn:
-                    if by == "email":
-                        row = await self._users.by_email(conn, project_id, login)
-                    else:
-                        row = await self._users.by_username(conn, project_id, login)
             stored = row.password_hash if row is not None else None
             result = await self._passwords.verify(stored, password_hash)
             if not result.ok or row is None:
