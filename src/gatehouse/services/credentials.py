@@ -39,6 +39,7 @@ from gatehouse.core.passwords import credential_stamp, is_prehash, prehash, same
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.accounts import check_password
+from gatehouse.services.background import Background
 from gatehouse.services.ports import UserCache
 from gatehouse.services.sessions import SessionService
 from gatehouse.services.throttling import Throttles
@@ -74,9 +75,11 @@ class CredentialService:
         throttles: Throttles,
         audit: AuditRepository,
         email_links: EmailLinkRepository,
+        background: Background,
         user_cache: UserCache | None = None,
     ) -> None:
         self._db = db
+        self._background = background
         self._audit = audit
         self._email_links = email_links
         self._user_cache = user_cache
@@ -168,6 +171,16 @@ class CredentialService:
         )
 
     async def _failed(
+        self, project_id: int, user_id: int, factor: str, origin: str, caller: str
+    ) -> None:
+        """The owner's activity shows the guess. Written in the background: an answer
+        that waited for the write would time differently for an unknown account."""
+        self._background.spawn(
+            self._record_failure(project_id, user_id, factor, origin, caller),
+            what="audit of a failed sign-in",
+        )
+
+    async def _record_failure(
         self, project_id: int, user_id: int, factor: str, origin: str, caller: str
     ) -> None:
         async with self._db.write() as conn:
