@@ -14,7 +14,14 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from gatehouse import __version__
-from gatehouse.api import account_pages, account_v3, ops, session_storage, user_session_v1
+from gatehouse.api import (
+    account_pages,
+    account_v3,
+    admin_v1,
+    ops,
+    session_storage,
+    user_session_v1,
+)
 from gatehouse.api._common.errors import exception_handlers
 from gatehouse.api._common.openapi import add_request_components
 from gatehouse.api._common.routing import Router
@@ -142,6 +149,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             account_v3.SURFACE,
             user_session_v1.SURFACE,
             account_pages.SURFACE,
+            admin_v1.SURFACE,
         ],
         services,
         fallback=metrics_middleware(app.asgi_handler),

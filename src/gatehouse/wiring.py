@@ -159,6 +159,7 @@ def build_services(
         cache=credential_cache,
         max_projects_per_user=settings.max_projects_per_user,
         audit=audit,
+        secretbox=secretbox,
     )
     accounts = AccountService(
         db=db,

@@ -17,8 +17,9 @@ from gatehouse.adapters.store.admin import AdminRepository, ApiKeyInfo, AuditFil
 from gatehouse.adapters.store.engine import Database
 from gatehouse.core.clock import Clock
 from gatehouse.core.cursors import Cursor, CursorCodec, InvalidCursor
-from gatehouse.core.errors import InvalidInput
+from gatehouse.core.errors import InvalidInput, SessionNotFound
 from gatehouse.core.identifiers import normalize_email, normalize_username
+from gatehouse.core.ids import is_session_id
 from gatehouse.core.models import AuditEvent, Client, Project, SessionDetail, User
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "AdminDirectory", "Listing"]
@@ -140,6 +141,16 @@ class AdminDirectory:
                 conn, user_id, now=self._clock.now_us(), after=cursor, limit=size + 1
             )
         return self._page(rows, size, scope, lambda d: Cursor(d.session.created_at, d.session.id))
+
+    async def session(self, project_id: int, session_id: str) -> SessionDetail:
+        """An active session of the project, with where it was made."""
+        found = None
+        if is_session_id(session_id):
+            async with self._db.read() as conn:
+                found = await self._repo.session(conn, session_id, self._clock.now_us())
+        if found is None or found.session.project_id != project_id:
+            raise SessionNotFound()
+        return found
 
     async def audit_events(
         self,

@@ -22,6 +22,7 @@ from gatehouse.core.errors import (
 from gatehouse.core.ids import new_client_id
 from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, LimitPolicy, Project
 from gatehouse.core.project_rules import check_project
+from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import (
     API_KEY_PREFIX,
     CLIENT_SECRET_PREFIX,
@@ -85,9 +86,11 @@ class ProjectService:
         cache: CredentialCache | None = None,
         max_projects_per_user: int = 3,
         audit: AuditRepository | None = None,
+        secretbox: SecretBox | None = None,
     ) -> None:
         self._db = db
         self._audit = audit
+        self._box = secretbox
         self._max_projects_per_user = max_projects_per_user
         self._cache = cache
         self._projects = projects
@@ -189,6 +192,21 @@ class ProjectService:
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
+
+    async def configure(
+        self, project_id: int, settings: ProjectSettings, *, steam_web_api_key: str | None = None
+    ) -> Project:
+        """``update``, with the Steam Web API key given in the clear (it is stored
+        sealed, bound to the project): what ``gatehouse project set`` and the admin
+        API's ``PATCH /projects/{id}`` do."""
+        if steam_web_api_key is not None:
+            if self._box is None:  # pragma: no cover - wired in wiring.py
+                raise RuntimeError("ProjectService needs a SecretBox to store a Steam key")
+            sealed = self._box.seal(
+                steam_web_api_key.strip(), context=f"steam:project:{project_id}"
+            )
+            settings = replace(settings, steam_web_api_key_enc=sealed)
+        return await self.update(project_id, settings)
 
     # -- client applications -------------------------------------------------------------
 

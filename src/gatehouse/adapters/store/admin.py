@@ -212,6 +212,20 @@ class AdminRepository:
             for r in await conn.execute(stmt)
         ]
 
+    async def session(
+        self, conn: AsyncConnection, session_id: str, now: int
+    ) -> SessionDetail | None:
+        stmt = select(sessions).where(sessions.c.id == session_id, sessions.c.expires_at > now)
+        r = (await conn.execute(stmt)).first()
+        if r is None:
+            return None
+        return SessionDetail(
+            session=session_from_row(r),
+            ip=r.ip,
+            user_agent=r.user_agent,
+            last_used_at=max(r.updated_at, r.last_seen_at or 0),
+        )
+
     async def audit_events(
         self,
         conn: AsyncConnection,

@@ -1,0 +1,320 @@
+"""Wire types of the admin API (snake_case; times ISO 8601 UTC, ``...Z``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from gatehouse.adapters.store.admin import ApiKeyInfo
+from gatehouse.core.clock import rfc3339
+from gatehouse.core.models import (
+    AccessLevel,
+    ApiKeyType,
+    AuditEvent,
+    Client,
+    LimitPolicy,
+    Project,
+    SessionDetail,
+    User,
+)
+
+__all__ = [
+    "ApiKeyOut",
+    "AuditEventOut",
+    "ClientOut",
+    "FieldError",
+    "NewApiKeyIn",
+    "NewClientIn",
+    "NewProjectIn",
+    "NewUserIn",
+    "PasswordIn",
+    "ProblemBody",
+    "ProjectOut",
+    "ProjectPatchIn",
+    "RevokedOut",
+    "SessionOut",
+    "SteamIn",
+    "UserOut",
+    "UserPatchIn",
+    "api_key_out",
+    "audit_out",
+    "client_out",
+    "project_out",
+    "session_out",
+    "time_or_none",
+    "user_out",
+]
+
+Name = Annotated[str, msgspec.Meta(max_length=200)]
+Text255 = Annotated[str, msgspec.Meta(max_length=255)]
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ProblemBody(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | msgspec.UnsetType = msgspec.UNSET
+
+
+def time_or_none(us: int | None) -> str | None:
+    return rfc3339(us) if us is not None else None
+
+
+# -- projects ---------------------------------------------------------------------------
+
+
+class ProjectOut(msgspec.Struct):
+    id: int
+    name: str
+    created_at: str
+    session_ttl_seconds: int
+    max_ttl_seconds: int
+    session_limit: int
+    session_limit_policy: str
+    ws_url: str
+    webrtc_url: str
+    steam_app_id: int | None
+    steam_web_api_key_set: bool
+    steam_auto_create: bool
+    password_registration: bool
+
+
+def project_out(p: Project) -> ProjectOut:
+    return ProjectOut(
+        id=p.id,
+        name=p.name,
+        created_at=rfc3339(p.created_at),
+        session_ttl_seconds=p.session_ttl_seconds,
+        max_ttl_seconds=p.max_ttl_seconds,
+        session_limit=p.session_limit,
+        session_limit_policy=str(p.session_limit_policy),
+        ws_url=p.ws_url,
+        webrtc_url=p.webrtc_url,
+        steam_app_id=p.steam_app_id,
+        steam_web_api_key_set=p.has_steam_web_api_key,
+        steam_auto_create=p.steam_auto_create,
+        password_registration=p.password_registration,
+    )
+
+
+class ProjectPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Every field optional; the resulting project must be valid as a whole."""
+
+    name: Name | None = None
+    session_ttl_seconds: int | None = None
+    max_ttl_seconds: int | None = None
+    session_limit: int | None = None
+    session_limit_policy: LimitPolicy | None = None
+    ws_url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    webrtc_url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    steam_app_id: int | None = None
+    #: Write-only: stored encrypted, never shown.
+    steam_web_api_key: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    steam_auto_create: bool | None = None
+    password_registration: bool | None = None
+
+
+class NewProjectIn(ProjectPatchIn, forbid_unknown_fields=True):
+    pass
+
+
+# -- users ------------------------------------------------------------------------------
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    project_id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    access_level: int
+    email_validated: bool
+    has_password: bool
+    two_factor_enabled: bool
+    disabled: bool
+    disabled_at: str | None
+    created_at: str
+
+
+def user_out(u: User) -> UserOut:
+    return UserOut(
+        id=u.id,
+        project_id=u.project_id,
+        username=u.username,
+        email=u.email,
+        first_name=u.first_name,
+        last_name=u.last_name,
+        access_level=int(u.access_level),
+        email_validated=u.email_validated,
+        has_password=u.has_password,
+        two_factor_enabled=u.totp_enabled,
+        disabled=u.disabled,
+        disabled_at=time_or_none(u.disabled_at),
+        created_at=rfc3339(u.created_at),
+    )
+
+
+class NewUserIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    email: Annotated[str, msgspec.Meta(max_length=320)] = ""
+    first_name: Text255 = ""
+    last_name: Text255 = ""
+    access_level: AccessLevel = AccessLevel.REGULAR
+    password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+
+
+class UserPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+    first_name: Text255 | None = None
+    last_name: Text255 | None = None
+    access_level: AccessLevel | None = None
+    email_validated: bool | None = None
+
+
+class PasswordIn(msgspec.Struct, forbid_unknown_fields=True):
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class SteamIn(msgspec.Struct, forbid_unknown_fields=True):
+    steam_id: Annotated[str, msgspec.Meta(pattern="^[0-9]{1,20}$")]
+
+
+# -- sessions, clients, API keys, audit ----------------------------------------------------
+
+
+class SessionOut(msgspec.Struct):
+    id: str
+    user_id: int
+    project_id: int
+    created_at: str
+    updated_at: str
+    expires_at: str
+    last_used_at: str
+    origin: str
+    intent: str | None
+    factors: list[str]
+    renewable: bool
+    ip: str
+    user_agent: str
+
+
+def session_out(d: SessionDetail) -> SessionOut:
+    s = d.session
+    return SessionOut(
+        id=s.id,
+        user_id=s.user_id,
+        project_id=s.project_id,
+        created_at=rfc3339(s.created_at),
+        updated_at=rfc3339(s.updated_at),
+        expires_at=rfc3339(s.expires_at),
+        last_used_at=rfc3339(d.last_used_at),
+        origin=str(s.origin),
+        intent=s.intent,
+        factors=list(s.factors),
+        renewable=s.renewable,
+        ip=d.ip,
+        user_agent=d.user_agent,
+    )
+
+
+class RevokedOut(msgspec.Struct):
+    revoked: int
+
+
+class ClientOut(msgspec.Struct):
+    client_id: str
+    project_id: int
+    user_id: int
+    name: str
+    disabled: bool
+    created_at: str
+    #: Only in the answer that created it (and its idempotent replays).
+    client_secret: str | msgspec.UnsetType = msgspec.UNSET
+
+
+def client_out(c: Client, secret: str | None = None) -> ClientOut:
+    return ClientOut(
+        client_id=c.id,
+        project_id=c.project_id,
+        user_id=c.user_id,
+        name=c.name,
+        disabled=c.disabled,
+        created_at=rfc3339(c.created_at),
+        client_secret=secret if secret is not None else msgspec.UNSET,
+    )
+
+
+class NewClientIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int
+    name: Name = ""
+
+
+class ApiKeyOut(msgspec.Struct):
+    id: int
+    project_id: int
+    type: str
+    name: str
+    created_at: str
+    revoked_at: str | None
+    #: Only in the answer that created it (and its idempotent replays).
+    key: str | msgspec.UnsetType = msgspec.UNSET
+
+
+def api_key_out(k: ApiKeyInfo, key: str | None = None) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=k.id,
+        project_id=k.project_id,
+        type=str(k.key_type),
+        name=k.name,
+        created_at=rfc3339(k.created_at),
+        revoked_at=time_or_none(k.revoked_at),
+        key=key if key is not None else msgspec.UNSET,
+    )
+
+
+class NewApiKeyIn(msgspec.Struct, forbid_unknown_fields=True):
+    type: ApiKeyType
+    name: Name = ""
+
+
+class AuditEventOut(msgspec.Struct):
+    id: int
+    at: str
+    project_id: int | None
+    user_id: int | None
+    session_id: str | None
+    action: str
+    origin: str
+    actor: str
+    detail: str
+    ip: str
+
+
+def audit_out(e: AuditEvent) -> AuditEventOut:
+    return AuditEventOut(
+        id=e.id,
+        at=rfc3339(e.at),
+        project_id=e.project_id,
+        user_id=e.user_id,
+        session_id=e.session_id,
+        action=e.action,
+        origin=e.origin,
+        actor=e.actor,
+        detail=e.detail,
+        ip=e.ip,
+    )
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    """A listing's answer: ``{"items": [...], "next": cursor | null}``."""
+    return {"items": items, "next": next_cursor}
