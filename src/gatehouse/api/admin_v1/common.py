@@ -99,7 +99,12 @@ async def body_as(call: Call, kind: Any) -> Any:
     value = await call.json()
     if value is EMPTY:
         raise InvalidInput("A JSON body is required", field="body")
-    return convert(value, kind)
+    try:
+        return convert(value, kind)
+    except InvalidInput as exc:
+        if exc.field is None and "required field `" in exc.message:  # name the missing one
+            exc.field = exc.message.split("required field `", 1)[1].split("`", 1)[0]
+        raise
 
 
 def query_text(call: Call, name: str, max_length: int = 320) -> str | None:
