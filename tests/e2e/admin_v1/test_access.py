@@ -41,9 +41,7 @@ async def test_sessions_list_get_revoke(
     assert (await operator.get(u + "/sessions")).json() == {"items": [], "next": None}
 
 
-async def test_clients_create_get_disable_enable(
-    client, operator: Admin, tenant_a: Tenant
-) -> None:
+async def test_clients_create_get_disable_enable(client, operator: Admin, tenant_a: Tenant) -> None:
     p = f"/projects/{tenant_a.project_id}"
     made = await operator.post(p + "/clients", json={"user_id": tenant_a.user_id, "name": "ci"})
     assert made.status_code == 201, made.text
