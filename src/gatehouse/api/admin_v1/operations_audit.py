@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from gatehouse.adapters.store.admin import AuditFilter
 from gatehouse.api._common.http import Call, Reply, json_reply
 from gatehouse.api.admin_v1.common import admin, page_args, page_reply, project_of, user_of
 from gatehouse.api.admin_v1.schemas import (
+    IdentityOut,
+    TrustedDeviceOut,
+    UserExportOut,
     audit_out,
     client_out,
     session_out,
-    time_or_none,
     user_out,
 )
 from gatehouse.core.clock import rfc3339
@@ -58,23 +59,21 @@ async def list_audit_events(call: Call, caller: AdminCaller) -> Reply:
 async def export_user(call: Call, caller: AdminCaller) -> Reply:
     project, user = await user_of(call, caller)
     data = await call.services.admin_users.export(project.id, user.id)
-    body: dict[str, Any] = {
-        "exported_at": rfc3339(call.services.clock.now_us()),
-        "user": user_out(data.user),
-        "linked_identities": [
-            {"provider": i.provider, "subject": i.subject, "linked_at": rfc3339(i.created_at)}
+    body = UserExportOut(
+        exported_at=rfc3339(call.services.clock.now_us()),
+        user=user_out(data.user),
+        linked_identities=[
+            IdentityOut(provider=i.provider, subject=i.subject, linked_at=rfc3339(i.created_at))
             for i in data.identities
         ],
-        "sessions": [session_out(d) for d in data.sessions],
-        "trusted_devices": [
-            {
-                "name": d.name,
-                "trusted_at": rfc3339(d.created_at),
-                "expires_at": time_or_none(d.expires_at),
-            }
+        sessions=[session_out(d) for d in data.sessions],
+        trusted_devices=[
+            TrustedDeviceOut(
+                name=d.name, trusted_at=rfc3339(d.created_at), expires_at=rfc3339(d.expires_at)
+            )
             for d in data.devices
         ],
-        "clients": [client_out(c) for c in data.clients],
-        "audit_events": [audit_out(e) for e in data.events],
-    }
+        clients=[client_out(c) for c in data.clients],
+        audit_events=[audit_out(e) for e in data.events],
+    )
     return json_reply(body)

@@ -15,7 +15,15 @@ from gatehouse.api.admin_v1.common import (
     user_of,
 )
 from gatehouse.api.admin_v1.idempotency import once
-from gatehouse.api.admin_v1.schemas import NewUserIn, PasswordIn, SteamIn, UserPatchIn, user_out
+from gatehouse.api.admin_v1.schemas import (
+    NewUserIn,
+    PasswordIn,
+    PasswordSetOut,
+    SteamIn,
+    SteamLinkOut,
+    UserPatchIn,
+    user_out,
+)
 from gatehouse.services.accounts import NewUser
 from gatehouse.services.admin_users import ADMIN_ORIGIN, UserChanges
 from gatehouse.services.operator_keys import AdminCaller
@@ -119,7 +127,7 @@ async def set_password(call: Call, caller: AdminCaller) -> Reply:
     ended = await call.services.credentials.set_password(
         user.id, body.password, origin=ADMIN_ORIGIN
     )
-    return json_reply({"user_id": user.id, "sessions_ended": ended})
+    return json_reply(PasswordSetOut(user_id=user.id, sessions_ended=ended))
 
 
 @admin
@@ -134,7 +142,7 @@ async def link_steam(call: Call, caller: AdminCaller) -> Reply:
     _, user = await user_of(call, caller)
     body: SteamIn = await body_as(call, SteamIn)
     await call.services.sign_in_accounts.link_steam(user.id, body.steam_id)
-    return json_reply({"user_id": user.id, "steam_id": str(int(body.steam_id))})
+    return json_reply(SteamLinkOut(user_id=user.id, steam_id=str(int(body.steam_id))))
 
 
 @admin

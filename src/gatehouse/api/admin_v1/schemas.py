@@ -318,3 +318,68 @@ def audit_out(e: AuditEvent) -> AuditEventOut:
 def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
     """A listing's answer: ``{"items": [...], "next": cursor | null}``."""
     return {"items": items, "next": next_cursor}
+
+
+# -- pages and other answers (named, for the OpenAPI document) ---------------------------
+
+
+class ProjectPage(msgspec.Struct):
+    items: list[ProjectOut]
+    next: str | None
+
+
+class UserPage(msgspec.Struct):
+    items: list[UserOut]
+    next: str | None
+
+
+class SessionPage(msgspec.Struct):
+    items: list[SessionOut]
+    next: str | None
+
+
+class ClientPage(msgspec.Struct):
+    items: list[ClientOut]
+    next: str | None
+
+
+class ApiKeyPage(msgspec.Struct):
+    items: list[ApiKeyOut]
+    next: str | None
+
+
+class AuditEventPage(msgspec.Struct):
+    items: list[AuditEventOut]
+    next: str | None
+
+
+class PasswordSetOut(msgspec.Struct):
+    user_id: int
+    sessions_ended: int
+
+
+class SteamLinkOut(msgspec.Struct):
+    user_id: int
+    steam_id: str
+
+
+class IdentityOut(msgspec.Struct):
+    provider: str
+    subject: str
+    linked_at: str
+
+
+class TrustedDeviceOut(msgspec.Struct):
+    name: str
+    trusted_at: str
+    expires_at: str
+
+
+class UserExportOut(msgspec.Struct):
+    exported_at: str
+    user: UserOut
+    linked_identities: list[IdentityOut]
+    sessions: list[SessionOut]
+    trusted_devices: list[TrustedDeviceOut]
+    clients: list[ClientOut]
+    audit_events: list[AuditEventOut]
