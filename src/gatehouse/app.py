@@ -99,7 +99,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         version=__version__,
         description=(
             "Session and authentication service: Session Storage API, User Session API v1 "
-            "(HiveMP-compatible), Account session API v3."
+            "(HiveMP-compatible), Account session API v3, Admin API."
         ),
         path="/docs",
         render_plugins=[SwaggerRenderPlugin()],
@@ -120,6 +120,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 "Bearer": SecurityScheme(
                     type="http", scheme="bearer", description="A session's own token"
                 ),
+                "AdminKey": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description=(
+                        "Admin API: an operator key (gko_, every project) or a project's "
+                        "admin API key (gk_, that project only)"
+                    ),
+                ),
             }
         ),
     )
@@ -129,6 +137,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             session_storage.router,
             account_v3.router,
             user_session_v1.router,
+            admin_v1.router,
             ops.router,
         ],
         exception_handlers=handlers,
