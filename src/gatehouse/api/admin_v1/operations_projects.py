@@ -14,14 +14,13 @@ from gatehouse.api.admin_v1.common import (
 )
 from gatehouse.api.admin_v1.idempotency import once
 from gatehouse.api.admin_v1.schemas import NewProjectIn, ProjectPatchIn, project_out
-from gatehouse.core.errors import InvalidInput
 from gatehouse.services.operator_keys import AdminCaller
 from gatehouse.services.projects import ProjectSettings
 
 __all__ = ["create_project", "get_project", "list_projects", "update_project"]
 
 
-def _settings(body: ProjectPatchIn) -> ProjectSettings:
+def _settings(body: ProjectPatchIn | NewProjectIn) -> ProjectSettings:
     return ProjectSettings(
         name=body.name,
         session_ttl_seconds=body.session_ttl_seconds,
@@ -50,8 +49,6 @@ async def create_project(call: Call, caller: AdminCaller) -> Reply:
 
     async def make() -> Reply:
         body: NewProjectIn = await body_as(call, NewProjectIn)
-        if body.name is None:
-            raise InvalidInput("name is required", field="name")
         projects = call.services.projects
         project = await projects.create(body.name, _settings(body))
         if body.steam_web_api_key is not None:

@@ -18,6 +18,8 @@ from gatehouse.core.models import (
     SessionDetail,
     User,
 )
+from gatehouse.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from gatehouse.core.project_rules import MAX_SESSION_LIMIT, MAX_TTL_SECONDS
 
 __all__ = [
     "ApiKeyOut",
@@ -48,6 +50,26 @@ __all__ = [
 
 Name = Annotated[str, msgspec.Meta(max_length=200)]
 Text255 = Annotated[str, msgspec.Meta(max_length=255)]
+#: The documented (ASCII) forms; the services accept more (Unicode names and
+#: addresses, any URL with a host) and judge every value again.
+ProjectName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Ttl = Annotated[int, msgspec.Meta(ge=1, le=MAX_TTL_SECONDS)]
+SessionLimit = Annotated[int, msgspec.Meta(ge=0, le=MAX_SESSION_LIMIT)]
+SteamAppId = Annotated[int, msgspec.Meta(ge=1, le=2**32 - 1)]
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2000,
+        pattern=r"^$|^(https?|wss?)://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?$",
+    ),
+]
+Username = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^[!-~]([ -~]*[!-~])?$")
+]
+Email = Annotated[str, msgspec.Meta(max_length=320, pattern=r"^$|^[ -~]*@[ -~]*$")]
+Password = Annotated[
+    str, msgspec.Meta(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+]
 
 
 class FieldError(msgspec.Struct):
@@ -107,24 +129,37 @@ def project_out(p: Project) -> ProjectOut:
 
 
 class ProjectPatchIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Every field optional; the resulting project must be valid as a whole."""
+    """Every field optional; the resulting project must be valid as a whole
+    (``session_ttl_seconds`` at most ``max_ttl_seconds``)."""
 
-    name: Name | None = None
-    session_ttl_seconds: int | None = None
-    max_ttl_seconds: int | None = None
-    session_limit: int | None = None
+    name: ProjectName | None = None
+    session_ttl_seconds: Ttl | None = None
+    max_ttl_seconds: Ttl | None = None
+    session_limit: SessionLimit | None = None
     session_limit_policy: LimitPolicy | None = None
-    ws_url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    webrtc_url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    steam_app_id: int | None = None
+    ws_url: Url | None = None
+    webrtc_url: Url | None = None
+    steam_app_id: SteamAppId | None = None
     #: Write-only: stored encrypted, never shown.
     steam_web_api_key: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     steam_auto_create: bool | None = None
     password_registration: bool | None = None
 
 
-class NewProjectIn(ProjectPatchIn, forbid_unknown_fields=True):
-    pass
+class NewProjectIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A name and any settings of ``ProjectPatchIn``."""
+
+    name: ProjectName
+    session_ttl_seconds: Ttl | None = None
+    max_ttl_seconds: Ttl | None = None
+    session_limit: SessionLimit | None = None
+    session_limit_policy: LimitPolicy | None = None
+    ws_url: Url | None = None
+    webrtc_url: Url | None = None
+    steam_app_id: SteamAppId | None = None
+    steam_web_api_key: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    steam_auto_create: bool | None = None
+    password_registration: bool | None = None
 
 
 # -- users ------------------------------------------------------------------------------
@@ -165,16 +200,16 @@ def user_out(u: User) -> UserOut:
 
 
 class NewUserIn(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-    email: Annotated[str, msgspec.Meta(max_length=320)] = ""
+    username: Username
+    email: Email = ""
     first_name: Text255 = ""
     last_name: Text255 = ""
     access_level: AccessLevel = AccessLevel.REGULAR
-    password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+    password: Password | None = None
 
 
 class UserPatchIn(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+    email: Email | None = None
     first_name: Text255 | None = None
     last_name: Text255 | None = None
     access_level: AccessLevel | None = None
@@ -182,11 +217,12 @@ class UserPatchIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PasswordIn(msgspec.Struct, forbid_unknown_fields=True):
-    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    password: Password
 
 
 class SteamIn(msgspec.Struct, forbid_unknown_fields=True):
-    steam_id: Annotated[str, msgspec.Meta(pattern="^[0-9]{1,20}$")]
+    #: SteamID64, decimal (1 to 2**64 - 1).
+    steam_id: Annotated[str, msgspec.Meta(pattern="^[1-9][0-9]{0,18}$")]
 
 
 # -- sessions, clients, API keys, audit ----------------------------------------------------
