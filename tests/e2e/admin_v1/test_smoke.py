@@ -73,3 +73,14 @@ async def test_project_patch_has_the_cli_rules(operator: Admin, tenant_a: Tenant
     assert_problem(await operator.patch(path), 400)
     assert_problem(await operator.get("/projects/999999"), 404, "project-not-found")
     assert_problem(await operator.get("/projects/abc"), 404)
+
+
+async def test_failed_key_checks_are_throttled_per_address(client, operator: Admin) -> None:
+    wrong = {"Authorization": "Bearer gko_wrong"}
+    for _ in range(60):
+        assert (await client.get(PREFIX + "/projects", headers=wrong)).status_code == 401
+    answer = await client.get(PREFIX + "/projects", headers=wrong)
+    assert_problem(answer, 429, "rate-limited")
+    assert int(answer.headers["retry-after"]) >= 1
+    # over the limit even a right key waits (the address is throttled)
+    assert_problem(await operator.get("/projects"), 429)
