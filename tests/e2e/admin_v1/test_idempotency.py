@@ -90,3 +90,22 @@ async def test_keys_are_per_caller_failures_are_not_stored_and_keys_expire(
     later = await operator.post(path, json={"username": "y3"}, headers=key)
     assert later.status_code == 201
     assert_problem(await operator.post(path, json={}, headers={"Idempotency-Key": " "}), 400)
+
+
+async def test_concurrent_duplicates_create_one_thing(operator: Admin, tenant_a: Tenant) -> None:
+    import asyncio
+
+    path = f"/projects/{tenant_a.project_id}/clients"
+    body = {"user_id": tenant_a.user_id, "name": "race"}
+    answers = await asyncio.gather(
+        *(operator.post(path, json=body, headers={"Idempotency-Key": "race"}) for _ in range(5))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert set(statuses) <= {201, 409} and 201 in statuses, statuses
+    made = {a.json()["client_id"] for a in answers if a.status_code == 201}
+    assert len(made) == 1
+    for a in answers:
+        if a.status_code == 409:
+            assert_problem(a, 409, "idempotency-key-in-use")
+    listed = (await operator.get(path)).json()["items"]
+    assert sum(c["name"] == "race" for c in listed) == 1

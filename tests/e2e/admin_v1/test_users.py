@@ -155,3 +155,22 @@ async def test_delete_removes_everything_and_kills_tokens(
     assert len(deleted) == 1 and deleted[0]["actor"].startswith("operator-key:")
     assert all(e["ip"] == "" for e in events["items"] if e["user_id"] == tenant_a.user_id)
     assert_problem(await operator.delete(u), 404)
+
+
+async def test_a_disabled_user_cannot_sign_in_on_the_account_pages(
+    client, operator: Admin, services: Services, tenant_a: Tenant
+) -> None:
+    from tests.security.test_account_pages_guessing import post_sign_in, sign_in_form
+
+    user = await services.accounts.get_user(tenant_a.user_id)
+    await services.credentials.set_password(user.id, PASSWORD)
+    u = f"/projects/{tenant_a.project_id}/users/{user.id}"
+    assert (await operator.post(u + "/disable")).status_code == 200
+    form = await sign_in_form(client, tenant_a.project_id)
+    refused = await post_sign_in(client, tenant_a.project_id, form, user.username, PASSWORD, 1)
+    assert refused.status_code < 500, refused.text
+    assert await services.sessions.list_active(user.id) == []
+    assert (await operator.post(u + "/enable")).status_code == 200
+    form = await sign_in_form(client, tenant_a.project_id)
+    await post_sign_in(client, tenant_a.project_id, form, user.username, PASSWORD, 2)
+    assert len(await services.sessions.list_active(user.id)) == 1
