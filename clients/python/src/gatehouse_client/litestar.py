@@ -3,7 +3,7 @@
     verifier = AsyncTokenVerifier(GATEHOUSE_URL)
 
     @get("/me", dependencies={"identity": identity_dependency(verifier)})
-    async def me(identity: Identity) -> dict[str, str]:
+    async def me(identity: NamedDependency[Identity]) -> dict[str, str]:  # litestar.di
         return {"user": identity.user_id}
 
     app = Litestar([me], guards=[identity_guard(verifier)])   # or per route

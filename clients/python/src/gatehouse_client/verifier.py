@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -40,6 +40,13 @@ from gatehouse_client.session_storage import TokenSession
 from gatehouse_client.user_session_models import UserSession
 
 __all__ = ["AsyncTokenVerifier", "Identity", "TokenKind", "TokenVerifier"]
+
+if TYPE_CHECKING:
+    Details = TokenSession | UserSession | AccountUser
+else:
+    # At runtime, Any: frameworks that validate dependency values with msgspec
+    # (Litestar) refuse a union of several dataclasses in a field's type.
+    Details = Any
 
 DEFAULT_MAX_STALENESS = 5.0
 DEFAULT_MAX_ENTRIES = 10_000
@@ -70,8 +77,8 @@ class Identity:
     role: str | None
     #: The user's name (v3 only).
     user_name: str | None
-    #: The whole answer of the check.
-    details: TokenSession | UserSession | AccountUser
+    #: The whole answer of the check: ``TokenSession``, ``UserSession`` or ``AccountUser``.
+    details: Details
 
 
 def _from_session_storage(found: TokenSession) -> Identity:
