@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
-
 
 
 class Uniform:
@@ -50,12 +50,16 @@ class Wire:
     """Counts what reached the server: pass ``wire.async_http()`` / ``wire.sync_http()``
     as a client's ``http=``."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 10) -> None:
+        self.timeout = timeout
         self.requests: list[tuple[str, str]] = []
+        #: When each request was sent (monotonic seconds).
+        self.times: list[float] = []
         self.statuses: list[int] = []
 
     def _on_request(self, request: httpx.Request) -> None:
         self.requests.append((request.method, request.url.path))
+        self.times.append(time.monotonic())
 
     def _on_response(self, response: httpx.Response) -> None:
         self.statuses.append(response.status_code)
@@ -68,12 +72,12 @@ class Wire:
             self._on_response(response)
 
         return httpx.AsyncClient(
-            timeout=10, event_hooks={"request": [on_request], "response": [on_response]}
+            timeout=self.timeout, event_hooks={"request": [on_request], "response": [on_response]}
         )
 
     def sync_http(self) -> httpx.Client:
         return httpx.Client(
-            timeout=10,
+            timeout=self.timeout,
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
 

@@ -14,8 +14,8 @@ import itertools
 import json
 import secrets
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,9 @@ from gatehouse_client import (
     SessionStorageClient,
     UserSessionClient,
 )
+from tests.client._support import Uniform
 from tests.conftest import BACKENDS, IN_CI, PG_ADMIN_URL, REDIS_URL, _redis_drop, _redis_ok
 from tests.fakes.steam_server import FakeSteam
-from tests.client._support import Uniform
 from tests.live_server import WEBRTC_URL, WS_URL, _env, start_server, stop_server
 
 PASSWORD = "correct horse battery staple"
@@ -43,6 +43,26 @@ STEAM_ID = "76561197960287930"
 TICKET = "deadbeef01"
 STEAM_APP_ID = "480"
 STEAM_KEY = "test-web-api-key"
+
+
+def run_cli(env: dict[str, str], *args: str, input: str | None = None) -> Any:
+    """``gatehouse ARGS`` in-process, in ``env``; the JSON it printed (with ``--json``).
+    The CLI runs an event loop of its own: inside a test's loop it runs in a worker
+    thread (blocking the test's loop meanwhile)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_cli(env, args, input)
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(_run_cli, env, args, input).result()
+
+
+def _run_cli(env: dict[str, str], args: tuple[str, ...], input: str | None) -> Any:
+    result = CliRunner().invoke(
+        gatehouse_cli, list(args), env=env, input=input, catch_exceptions=False
+    )
+    assert result.exit_code == 0, f"gatehouse {' '.join(args)}: {result.output}"
+    return json.loads(result.stdout) if "--json" in args else result.stdout
 
 
 @dataclass(frozen=True)
@@ -75,25 +95,13 @@ class Live:
     client_id: str
     client_secret: str
     stderr_path: Path
+    #: The PostgreSQL database's name (None on SQLite).
+    pg_database: str | None = None
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     def cli(self, *args: str, input: str | None = None) -> Any:
-        """``gatehouse ARGS`` against the server's database; the JSON it printed.
-        The CLI runs an event loop of its own: inside a test's loop it runs in a
-        worker thread (blocking the test's loop meanwhile)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return self._cli(args, input)
-        with ThreadPoolExecutor(1) as worker:
-            return worker.submit(self._cli, args, input).result()
-
-    def _cli(self, args: tuple[str, ...], input: str | None) -> Any:
-        result = CliRunner().invoke(
-            gatehouse_cli, list(args), env=self.env, input=input, catch_exceptions=False
-        )
-        assert result.exit_code == 0, f"gatehouse {' '.join(args)}: {result.output}"
-        return json.loads(result.stdout) if "--json" in args else result.stdout
+        """``gatehouse ARGS`` against the server's database; the JSON it printed."""
+        return run_cli(self.env, *args, input=input)
 
     def name(self, stem: str) -> str:
         return f"{stem}{next(self._names)}"
@@ -222,7 +230,9 @@ def _set_up(env: dict[str, str], data_dir: Path, steam: FakeSteam, backend: str)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
     backend: str = request.param
     data_dir = tmp_path_factory.mktemp(f"client-{backend.replace('+', '-')}")
     env = {
@@ -251,6 +261,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     process = None
     try:
         live = _set_up(env, data_dir, steam, backend)
+        live.pg_database = pg_name
         process, live.base_url, live.stderr_path = start_server(env, data_dir)
         yield live
     finally:

@@ -45,9 +45,7 @@ async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """A bare ASGI app: who the middleware said the caller is."""
     found = scope.get("gatehouse")
     state = scope.get("state", {}).get("gatehouse")
-    body = json.dumps(
-        {"user": found.user_id if found else None, "same": found is state}
-    ).encode()
+    body = json.dumps({"user": found.user_id if found else None, "same": found is state}).encode()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": body})
 
@@ -71,10 +69,12 @@ async def test_the_middleware_admits_only_valid_tokens(live: Live, session: NewS
                 assert (await http.get(exempt)).json()["user"] is None
             assert (await http.get("/healthz/x")).status_code == 401
 
-    async with AsyncTokenVerifier(NOWHERE) as unreachable:
-        async with serve(GatehouseMiddleware(echo, unreachable)) as http:
-            down = await http.get("/play", headers=bearer(session.publisher))
-            assert down.status_code == 503 and down.json()["error"] == "verifier_unavailable"
+    async with (
+        AsyncTokenVerifier(NOWHERE) as unreachable,
+        serve(GatehouseMiddleware(echo, unreachable)) as http,
+    ):
+        down = await http.get("/play", headers=bearer(session.publisher))
+        assert down.status_code == 503 and down.json()["error"] == "verifier_unavailable"
 
 
 async def test_the_fastapi_dependency(live: Live, session: NewSession) -> None:
