@@ -242,6 +242,8 @@ def live(
     }
     pg_name = None
     redis_prefix = None
+    # Named explicitly, so a second server (start_another) opens the same file.
+    env["GATEHOUSE_DATABASE_URL"] = f"sqlite:///{data_dir / 'gatehouse.sqlite3'}"
     if "postgres" in backend:
         pg_name = f"gatehouse_client_{uuid.uuid4().hex[:10]}"
         url = asyncio.run(_create_pg_database(pg_name))

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from gatehouse_client._auth import Denial, TokenGetter, authenticate, bearer_token
+from gatehouse_client._auth import Denial, TokenGetter, authenticate, bearer_token, header_token
 from gatehouse_client.verifier import AsyncTokenVerifier
 
-__all__ = ["GatehouseMiddleware"]
+__all__ = ["GatehouseMiddleware", "bearer_token", "header_token"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

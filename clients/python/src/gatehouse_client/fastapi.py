@@ -15,7 +15,12 @@ cannot answer. Behind ``GatehouseMiddleware`` it reuses the middleware's identit
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import HTTPException, Request
+try:
+    from fastapi import HTTPException, Request
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "gatehouse_client.fastapi needs FastAPI: pip install 'gatehouse-client[fastapi]'"
+    ) from exc
 
 from gatehouse_client._auth import Denial, TokenGetter, authenticate, bearer_token
 from gatehouse_client.verifier import AsyncTokenVerifier, Identity

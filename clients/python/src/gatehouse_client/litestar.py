@@ -18,11 +18,20 @@ dependency after it does not check the token again.
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Request
-from litestar.connection import ASGIConnection
-from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, ServiceUnavailableException
-from litestar.handlers.base import BaseRouteHandler
+try:
+    from litestar import Request
+    from litestar.connection import ASGIConnection
+    from litestar.di import Provide
+    from litestar.exceptions import (
+        HTTPException,
+        NotAuthorizedException,
+        ServiceUnavailableException,
+    )
+    from litestar.handlers.base import BaseRouteHandler
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "gatehouse_client.litestar needs Litestar: pip install 'gatehouse-client[litestar]'"
+    ) from exc
 
 from gatehouse_client._auth import Denial, TokenGetter, authenticate, bearer_token
 from gatehouse_client.verifier import AsyncTokenVerifier, Identity
