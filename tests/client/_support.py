@@ -56,6 +56,8 @@ class Wire:
         #: When each request was sent (monotonic seconds).
         self.times: list[float] = []
         self.statuses: list[int] = []
+        #: Each answer's Retry-After header (None when absent).
+        self.retry_afters: list[str | None] = []
 
     def _on_request(self, request: httpx.Request) -> None:
         self.requests.append((request.method, request.url.path))
@@ -63,6 +65,7 @@ class Wire:
 
     def _on_response(self, response: httpx.Response) -> None:
         self.statuses.append(response.status_code)
+        self.retry_afters.append(response.headers.get("retry-after"))
 
     def async_http(self) -> httpx.AsyncClient:
         async def on_request(request: httpx.Request) -> None:

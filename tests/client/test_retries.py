@@ -146,7 +146,13 @@ async def test_a_429_is_retried_once_retry_after_has_passed(live: Live) -> None:
             who = await client.check_token(token)
             waited = time.monotonic() - started
         assert who.role == "publisher"
-        assert wire.statuses == [429, 200]
+        # With Redis the server may say up to half a second too little (its TTL is
+        # rounded to the nearest second): then one more 429, honoured the same way.
+        assert wire.statuses in ([429, 200], [429, 429, 200]), wire.statuses
+        for i, status in enumerate(wire.statuses[:-1]):
+            assert status == 429
+            asked = float(wire.retry_afters[i] or "nan")
+            assert wire.times[i + 1] - wire.times[i] >= asked  # never sooner
         assert 30 < waited < 75  # most of the minute: the first refusal's Retry-After
     finally:
         stop_server(process)
