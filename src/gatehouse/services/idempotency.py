@@ -24,9 +24,21 @@ from gatehouse.adapters.store.idempotency import IdempotencyRepository
 from gatehouse.core.clock import Clock
 from gatehouse.core.secretbox import SecretBox
 
-__all__ = ["KEEP_SECONDS", "Idempotency", "KeyInFlight", "KeyReused", "Replay", "fingerprint"]
+__all__ = [
+    "KEEP_SECONDS",
+    "LEASE_SECONDS",
+    "Idempotency",
+    "KeyInFlight",
+    "KeyReused",
+    "Replay",
+    "fingerprint",
+]
 
 KEEP_SECONDS: Final = 24 * 3600
+#: How long a claim lasts before its answer is stored: a request that died
+#: between claiming and answering (the database went away) must not hold its key
+#: for a day.
+LEASE_SECONDS: Final = 60
 _US: Final = 1_000_000
 
 
@@ -80,7 +92,7 @@ class Idempotency:
                         key=key,
                         fingerprint=print_,
                         now=now,
-                        expires_at=now + KEEP_SECONDS * _US,
+                        expires_at=now + LEASE_SECONDS * _US,
                     )
                     return None
         except DuplicateKey:  # a concurrent first request claimed it meanwhile
@@ -94,8 +106,9 @@ class Idempotency:
 
     async def finish(self, owner: str, key: str, status: int, body: bytes) -> None:
         sealed = self._box.seal(body.decode(), context=self._context(owner, key))
+        expires_at = self._clock.now_us() + KEEP_SECONDS * _US
         async with self._db.write() as conn:
-            await self._repo.complete(conn, owner, key, status, sealed)
+            await self._repo.complete(conn, owner, key, status, sealed, expires_at=expires_at)
 
     async def release(self, owner: str, key: str) -> None:
         async with self._db.write() as conn:

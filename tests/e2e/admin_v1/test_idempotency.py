@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gatehouse.services.idempotency import KEEP_SECONDS, fingerprint
+from gatehouse.services.idempotency import KEEP_SECONDS, LEASE_SECONDS, fingerprint
 from gatehouse.wiring import Services
 from tests.helpers import Tenant
 
@@ -58,8 +58,8 @@ async def test_the_same_key_with_another_request_is_422(operator: Admin, tenant_
     assert_problem(elsewhere, 422)
 
 
-async def test_a_request_still_in_flight_is_409(
-    operator: Admin, services: Services, tenant_a: Tenant
+async def test_a_request_still_in_flight_is_409_until_its_lease_ends(
+    clock, operator: Admin, services: Services, tenant_a: Tenant
 ) -> None:
     path = f"/projects/{tenant_a.project_id}/users"
     body = json.dumps({"username": "slow"}).encode()
@@ -72,6 +72,14 @@ async def test_a_request_still_in_flight_is_409(
         path, content=body, headers={"Idempotency-Key": "k2", "Content-Type": "application/json"}
     )
     assert_problem(answer, 409, "idempotency-key-in-use")
+    assert answer.headers["retry-after"] == "1"
+    # A first request that died before answering (its process, its database)
+    # holds the key only for its lease, not for a day.
+    clock.advance(LEASE_SECONDS + 1)
+    answer = await operator.post(
+        path, content=body, headers={"Idempotency-Key": "k2", "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.text
 
 
 async def test_keys_are_per_caller_failures_are_not_stored_and_keys_expire(

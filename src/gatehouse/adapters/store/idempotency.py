@@ -49,10 +49,19 @@ class IdempotencyRepository:
         )
 
     async def complete(
-        self, conn: AsyncConnection, owner: str, key: str, status: int, body: str
+        self,
+        conn: AsyncConnection,
+        owner: str,
+        key: str,
+        status: int,
+        body: str,
+        *,
+        expires_at: int,
     ) -> None:
         await conn.execute(
-            update(_t).where(_t.c.owner == owner, _t.c.key == key).values(status=status, body=body)
+            update(_t)
+            .where(_t.c.owner == owner, _t.c.key == key)
+            .values(status=status, body=body, expires_at=expires_at)
         )
 
     async def remove(self, conn: AsyncConnection, owner: str, key: str) -> None:

@@ -45,7 +45,10 @@ async def once(call: Call, caller: AdminCaller, make: Callable[[], Awaitable[Rep
         ) from None
     except KeyInFlight:
         raise Problem(
-            409, "A request with this Idempotency-Key is still being processed", HEADER
+            409,
+            "A request with this Idempotency-Key is still being processed",
+            HEADER,
+            {"Retry-After": "1"},
         ) from None
     if replay is not None:
         return Reply(replay.status, replay.body, [(b"idempotent-replayed", b"true")])
