@@ -15,7 +15,9 @@ from gatehouse.adapters.geo import GeoLookup
 from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.providers.steam import SteamClient
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
+from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.devices import DeviceRepository
+from gatehouse.adapters.store.email_links import EmailLinkRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.pending import PendingRepository
 from gatehouse.adapters.store.projects import ProjectRepository
@@ -147,6 +149,8 @@ def build_services(
         secretbox=secretbox,
         clock=clock,
         throttles=throttles,
+        audit=AuditRepository(),
+        email_links=EmailLinkRepository(),
         user_cache=account_cache,
     )
     steam = steam or SteamClient(settings.steam_api_url)

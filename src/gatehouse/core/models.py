@@ -8,10 +8,12 @@ from dataclasses import dataclass
 __all__ = [
     "AccessLevel",
     "ApiKeyType",
+    "AuditEvent",
     "Client",
     "LimitPolicy",
     "Project",
     "Session",
+    "SessionDetail",
     "SessionOrigin",
     "TokenRole",
     "User",
@@ -43,6 +45,8 @@ class SessionOrigin(enum.StrEnum):
     HIVEMP = "hivemp"
     ACCOUNT = "account"
     CLI = "cli"
+    #: The players' own account pages (/account/).
+    PAGES = "pages"
 
 
 class ApiKeyType(enum.StrEnum):
@@ -129,3 +133,30 @@ class Session:
 
     def is_active(self, now_us: int) -> bool:
         return now_us < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDetail:
+    """A session as its owner sees it in a list: where and how it was made."""
+
+    session: Session
+    ip: str
+    user_agent: str
+    #: The latest of: made, renewed, used on the account pages (token checks on the
+    #: API surfaces write nothing, so the hot path stays read-only).
+    last_used_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One line of the audit trail."""
+
+    id: int
+    at: int
+    project_id: int | None
+    user_id: int | None
+    session_id: str | None
+    action: str
+    origin: str
+    detail: str
+    ip: str

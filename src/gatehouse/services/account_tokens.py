@@ -272,7 +272,12 @@ class AccountTokenService:
         if token.kind is TokenKind.PERSONAL or token.user is not None:
             raise AlreadyLoggedIn()
         user = await self._credentials.check_plain_password(
-            token.project_id, login=user_name, password=password, by="username", caller=caller
+            token.project_id,
+            login=user_name,
+            password=password,
+            by="username",
+            caller=caller,
+            origin="account",
         )
         if user.totp_enabled:
             now = self._clock.now_us()
@@ -309,7 +314,9 @@ class AccountTokenService:
         except UserNotFound:
             raise PendingSignInNotFound() from None
         try:
-            factor = await self._credentials.check_second_factor(user, code, caller=caller)
+            factor = await self._credentials.check_second_factor(
+                user, code, caller=caller, origin="account"
+            )
         except InvalidOneTimePassword:
             async with self._db.write() as conn:
                 await self._pending.fail(

@@ -13,7 +13,8 @@ from gatehouse.core.clock import Clock
 from gatehouse.core.errors import Conflict, InvalidInput, ProjectNotFound, UserNotFound
 from gatehouse.core.identifiers import normalize_email, normalize_username
 from gatehouse.core.models import AccessLevel, User
-from gatehouse.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, prehash
+from gatehouse.core.password_policy import password_problem
+from gatehouse.core.passwords import prehash
 
 __all__ = ["AccountService", "NewUser"]
 
@@ -41,11 +42,10 @@ class NewUser:
 
 
 def check_password(password: str) -> None:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
-            field="password",
-        )
+    """The one rule for every new password, whoever sets it (core/password_policy.py)."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise InvalidInput(problem, field="password")
 
 
 class AccountService:

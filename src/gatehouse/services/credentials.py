@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.devices import DeviceRepository
+from gatehouse.adapters.store.email_links import EmailLinkRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.pending import PendingRepository
 from gatehouse.adapters.store.users import UserRepository
@@ -70,9 +72,13 @@ class CredentialService:
         secretbox: SecretBox,
         clock: Clock,
         throttles: Throttles,
+        audit: AuditRepository,
+        email_links: EmailLinkRepository,
         user_cache: UserCache | None = None,
     ) -> None:
         self._db = db
+        self._audit = audit
+        self._email_links = email_links
         self._user_cache = user_cache
         self._users = users
         self._devices = devices
@@ -87,7 +93,14 @@ class CredentialService:
     # -- passwords -----------------------------------------------------------------------
 
     async def check_password(
-        self, project_id: int, *, login: str, password_hash: str, by: str, caller: str
+        self,
+        project_id: int,
+        *,
+        login: str,
+        password_hash: str,
+        by: str,
+        caller: str,
+        origin: str = "",
     ) -> User:
         """The user whose ``by`` ("username" or "email") is ``login`` and whose
         password prehash is ``password_hash``. Unknown account and wrong password
@@ -110,6 +123,8 @@ class CredentialService:
             result = await self._passwords.verify(stored, password_hash)
             if not result.ok or row is None:
                 await attempt.failed()
+                if row is not None:  # the owner's activity shows the guess
+                    await self._failed(row.project_id, row.id, "password", origin, caller)
                 raise InvalidCredentials("Invalid user name or password")
         verified = row.password_hash
         if result.new_hash is not None:  # parameters changed since this hash was made
@@ -127,34 +142,107 @@ class CredentialService:
         return user
 
     async def check_plain_password(
-        self, project_id: int, *, login: str, password: str, by: str, caller: str
+        self,
+        project_id: int,
+        *,
+        login: str,
+        password: str,
+        by: str,
+        caller: str,
+        origin: str = "",
     ) -> User:
         return await self.check_password(
-            project_id, login=login, password_hash=prehash(password), by=by, caller=caller
+            project_id,
+            login=login,
+            password_hash=prehash(password),
+            by=by,
+            caller=caller,
+            origin=origin,
         )
 
-    async def set_password(self, user_id: int, password: str) -> int:
-        """Set a new password; every door the old one opened closes. Returns how
-        many sessions ended."""
+    async def _failed(
+        self, project_id: int, user_id: int, factor: str, origin: str, caller: str
+    ) -> None:
+        async with self._db.write() as conn:
+            await self._audit.record(
+                conn,
+                at=self._clock.now_us(),
+                action="sign-in-failed",
+                project_id=project_id,
+                user_id=user_id,
+                origin=origin,
+                ip=caller,
+                detail=factor,
+            )
+
+    async def set_password(
+        self,
+        user_id: int,
+        password: str,
+        *,
+        keep: str | None = None,
+        ip: str = "",
+        origin: str = "password-change",
+    ) -> int:
+        """Set a new password; every door the old one opened closes (every session
+        but ``keep``). Returns how many sessions ended."""
         check_password(password)
         new_hash = await self._passwords.hash(prehash(password))
-        return await self._change(user_id, origin="password-change", password_hash=new_hash)
+        return await self._change(
+            user_id,
+            action="password-changed",
+            origin=origin,
+            keep=keep,
+            ip=ip,
+            password_hash=new_hash,
+        )
 
-    async def _change(self, user_id: int, *, origin: str, **values: Any) -> int:
+    async def change_password(
+        self, user: User, *, current: str, new: str, caller: str, keep: str | None, origin: str
+    ) -> int:
+        """The player's own change: the current password first (a guess, throttled
+        and counted like any other), then ``set_password``."""
+        check_password(new)
+        await self.check_plain_password(
+            user.project_id,
+            login=user.username,
+            password=current,
+            by="username",
+            caller=caller,
+            origin=origin,
+        )
+        return await self.set_password(user.id, new, keep=keep, ip=caller)
+
+    async def _change(
+        self,
+        user_id: int,
+        *,
+        action: str,
+        origin: str,
+        keep: str | None = None,
+        ip: str = "",
+        **values: Any,
+    ) -> int:
         """Write a credential change, and in the same transaction forget the user's
-        trusted devices and end their pending sign-ins; then end every session.
-        Returns how many sessions ended."""
+        trusted devices, end their pending sign-ins and drop the links mailed to
+        them; then end every session but ``keep``. Returns how many sessions ended."""
         codes: list[str] | None = values.pop("recovery_code_hashes", None)
         async with self._db.write() as conn:
-            if not await self._users.update(conn, user_id, now=self._clock.now_us(), **values):
+            now = self._clock.now_us()
+            if not await self._users.update(conn, user_id, now=now, **values):
                 raise UserNotFound()
             if codes is not None:
                 await self._users.replace_recovery_codes(conn, user_id, codes)
             await self._devices.forget_all(conn, user_id=user_id)
             await self._pending.delete_for_user(conn, user_id)
+            await self._email_links.delete_for_user(conn, user_id)
+            project_id = (await self._users.row(conn, user_id)).project_id
+            await self._audit.record(
+                conn, at=now, action=action, project_id=project_id, user_id=user_id, ip=ip
+            )
         if self._user_cache is not None:  # the v3 answer's user (its second factor)
             await self._user_cache.user_changed(user_id)
-        return await self._sessions.revoke_all(user_id, origin=origin)
+        return await self._sessions.revoke_all(user_id, origin=origin, keep=keep, ip=ip)
 
     # -- second factor -------------------------------------------------------------------
 
@@ -162,7 +250,13 @@ class CredentialService:
         return self._tokens.hash(f"trusted-device:{user_id}:{identifier}")
 
     async def second_factor(
-        self, user: User, code: str | None, *, device_identifier: str | None, caller: str
+        self,
+        user: User,
+        code: str | None,
+        *,
+        device_identifier: str | None,
+        caller: str,
+        origin: str = "",
     ) -> str | None:
         """The second factor satisfied: a trusted device (``device_identifier``), or
         a current TOTP code (once: no replay, ±1 step), or an unused recovery code;
@@ -182,12 +276,17 @@ class CredentialService:
             factor = await self._check_code(user.id, code.strip())
             if factor is None:
                 await attempt.failed()
+                await self._failed(user.project_id, user.id, "second-factor", origin, caller)
                 raise InvalidOneTimePassword()
             return factor
 
-    async def check_second_factor(self, user: User, code: str, *, caller: str) -> str:
+    async def check_second_factor(
+        self, user: User, code: str, *, caller: str, origin: str = ""
+    ) -> str:
         """A TOTP or recovery code (no trusted device): see ``second_factor``."""
-        factor = await self.second_factor(user, code, device_identifier=None, caller=caller)
+        factor = await self.second_factor(
+            user, code, device_identifier=None, caller=caller, origin=origin
+        )
         if factor is None:
             raise InvalidOneTimePassword()
         return factor
@@ -249,32 +348,93 @@ class CredentialService:
                 conn, user_id, self._tokens.hash(normalized), self._clock.now_us()
             )
 
-    async def enable_totp(self, user_id: int, *, issuer: str = "Gatehouse") -> TotpEnrolment:
-        """(Re)enrol an authenticator: new seed (stored encrypted), ten new recovery
-        codes (stored hashed). Every door the old factor opened closes."""
-        secret = totp.new_secret()
+    def _recovery_codes(self) -> tuple[list[str], list[str]]:
+        """Ten new recovery codes and their hashes (only the hashes are stored)."""
         codes = totp.new_recovery_codes()
-        async with self._db.read() as conn:
-            user = await self._users.get(conn, user_id)
-        if user is None:
-            raise UserNotFound()
-        await self._change(
-            user_id,
-            origin="totp-reset",
-            totp_secret_enc=self._box.seal(secret, context=f"totp:user:{user_id}"),
-            totp_last_step=None,
-            recovery_code_hashes=[
-                self._tokens.hash(totp.normalize_recovery_code(c)) for c in codes
-            ],
-        )
+        return codes, [self._tokens.hash(totp.normalize_recovery_code(c)) for c in codes]
+
+    async def enable_totp(self, user_id: int, *, issuer: str = "Gatehouse") -> TotpEnrolment:
+        """(Re)enrol an authenticator (the operator's way: effective at once): new
+        seed (stored encrypted), ten new recovery codes (stored hashed). Every door
+        the old factor opened closes."""
+        secret = totp.new_secret()
+        user = await self._user(user_id)
+        codes = await self._store_totp(user_id, secret, step=None, keep=None, ip="")
         label = user.email or user.username
         return TotpEnrolment(secret, totp.provisioning_uri(secret, label, issuer), codes)
 
-    async def disable_totp(self, user_id: int) -> None:
+    async def confirm_totp(
+        self, user: User, secret: str, code: str, *, caller: str, keep: str | None
+    ) -> list[str]:
+        """The player's own enrolment: ``secret`` (proposed to them, not stored yet)
+        becomes their second factor only when ``code`` is a current code of it.
+        Returns the new recovery codes."""
+        async with self._throttles.second_factor.attempt(
+            caller=caller, account=str(user.id)
+        ) as attempt:
+            step = totp.verify(
+                secret, code.strip(), at=from_us(self._clock.now_us()), last_used_step=None
+            )
+            if step is None:
+                await attempt.failed()
+                raise InvalidOneTimePassword()
+        return await self._store_totp(user.id, secret, step=step, keep=keep, ip=caller)
+
+    async def _store_totp(
+        self, user_id: int, secret: str, *, step: int | None, keep: str | None, ip: str
+    ) -> list[str]:
+        codes, hashes = self._recovery_codes()
         await self._change(
             user_id,
+            action="two-factor-on",
             origin="totp-reset",
+            keep=keep,
+            ip=ip,
+            totp_secret_enc=self._box.seal(secret, context=f"totp:user:{user_id}"),
+            # The code that confirmed the enrolment cannot be replayed.
+            totp_last_step=step,
+            recovery_code_hashes=hashes,
+        )
+        return codes
+
+    async def regenerate_recovery_codes(
+        self, user: User, code: str, *, caller: str, keep: str | None, origin: str
+    ) -> list[str]:
+        """New recovery codes (the old ones stop working), on a current code."""
+        await self.check_second_factor(user, code, caller=caller, origin=origin)
+        codes, hashes = self._recovery_codes()
+        await self._change(
+            user.id,
+            action="recovery-codes-new",
+            origin="totp-reset",
+            keep=keep,
+            ip=caller,
+            recovery_code_hashes=hashes,
+        )
+        return codes
+
+    async def turn_off_totp(
+        self, user: User, code: str, *, caller: str, keep: str | None, origin: str
+    ) -> None:
+        """The player's own: two-factor off, on a current code."""
+        await self.check_second_factor(user, code, caller=caller, origin=origin)
+        await self.disable_totp(user.id, keep=keep, ip=caller)
+
+    async def disable_totp(self, user_id: int, *, keep: str | None = None, ip: str = "") -> None:
+        await self._change(
+            user_id,
+            action="two-factor-off",
+            origin="totp-reset",
+            keep=keep,
+            ip=ip,
             totp_secret_enc=None,
             totp_last_step=None,
             recovery_code_hashes=[],
         )
+
+    async def _user(self, user_id: int) -> User:
+        async with self._db.read() as conn:
+            user = await self._users.get(conn, user_id)
+        if user is None:
+            raise UserNotFound()
+        return user

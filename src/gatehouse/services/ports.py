@@ -14,6 +14,8 @@ __all__ = [
     "AccountTokenLookup",
     "Counter",
     "CredentialCache",
+    "Mail",
+    "Mailer",
     "RateLimiter",
     "TokenCache",
     "UserCache",
@@ -148,3 +150,21 @@ class AccountTokenCache(UserCache, Protocol):
         ...
 
     async def changed(self, token_hashes: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+
+
+class Mailer(Protocol):
+    """Outgoing mail (SMTP). ``send`` queues: a slow mail server never holds a request."""
+
+    @property
+    def available(self) -> bool:
+        """False when no mail server is configured."""
+        ...
+
+    def send(self, mail: Mail) -> None: ...

@@ -251,7 +251,12 @@ class ProgressiveSignIn:
             a.registering = True
         else:
             a.password_user = await self._credentials.check_password(
-                a.project.id, login=a.email, password_hash=a.password_hash, by="email", caller=a.ip
+                a.project.id,
+                login=a.email,
+                password_hash=a.password_hash,
+                by="email",
+                caller=a.ip,
+                origin="hivemp",
             )
         a.prompts.email_address = a.prompts.password = False
         return State.IDENTIFY
@@ -338,7 +343,11 @@ class ProgressiveSignIn:
         req, user = a.req, a.who
         a.prompts.two_factor = True
         factor = await self._credentials.second_factor(
-            user, req.two_factor_code, device_identifier=req.device_identifier, caller=a.ip
+            user,
+            req.two_factor_code,
+            device_identifier=req.device_identifier,
+            caller=a.ip,
+            origin="hivemp",
         )
         a.prompts.two_factor = False
         if factor is None:

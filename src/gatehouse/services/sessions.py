@@ -14,7 +14,7 @@ from gatehouse.core.cursors import Cursor, CursorCodec, InvalidCursor
 from gatehouse.core.errors import InvalidCredentials, InvalidInput, SessionNotFound, UserNotFound
 from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
-from gatehouse.core.models import Project, Session, SessionOrigin, TokenRole
+from gatehouse.core.models import Project, Session, SessionDetail, SessionOrigin, TokenRole
 from gatehouse.core.passwords import same_stamp
 from gatehouse.core.renewal import not_renewable, renewed_expiry
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, SESSION_TOKEN_PREFIX, TokenHasher
@@ -146,7 +146,7 @@ class SessionService:
                 conn, session, tokens, client_id=client_id, ip=ip, user_agent=user_agent
             )
             await self._sessions.audit(
-                conn, at=now, action="created", session=session, origin=str(origin)
+                conn, at=now, action="created", session=session, origin=str(origin), ip=ip
             )
         await self._forget(evict_ids, evicted_tokens)
         return IssuedSession(session, publisher, tuple(s for s, _ in subscribers))
@@ -317,17 +317,24 @@ class SessionService:
             await self._cache.renewed(tokens, moved)
         return moved
 
-    async def revoke_owned(self, user_id: int, session_id: str, *, origin: str) -> None:
+    async def revoke_owned(
+        self, user_id: int, session_id: str, *, origin: str, ip: str = ""
+    ) -> None:
         session = await self.get_owned(user_id, session_id)
-        await self.revoke(session, origin=origin)
+        await self.revoke(session, origin=origin, ip=ip)
 
-    async def revoke(self, session: Session, *, origin: str) -> None:
+    async def revoke(self, session: Session, *, origin: str, ip: str = "") -> None:
         async with self._db.write() as conn:
             hashes = await self._sessions.token_hashes(conn, [session.id])
             if not await self._sessions.delete(conn, session.id):
                 raise SessionNotFound()
             await self._sessions.audit(
-                conn, at=self._clock.now_us(), action="revoked", session=session, origin=origin
+                conn,
+                at=self._clock.now_us(),
+                action="revoked",
+                session=session,
+                origin=origin,
+                ip=ip,
             )
         await self._forget([session.id], hashes)
 
@@ -340,7 +347,9 @@ class SessionService:
     async def revoke_by_id(self, session_id: str, *, origin: str) -> None:
         await self.revoke(await self.get(session_id), origin=origin)
 
-    async def revoke_all(self, user_id: int, *, origin: str, keep: str | None = None) -> int:
+    async def revoke_all(
+        self, user_id: int, *, origin: str, keep: str | None = None, ip: str = ""
+    ) -> int:
         """End every session of a user (password change, 2FA reset), except ``keep``."""
         async with self._db.write() as conn:
             now = self._clock.now_us()
@@ -349,10 +358,19 @@ class SessionService:
             for session_id in ids:
                 await self._sessions.delete(conn, session_id)
             await self._sessions.audit(
-                conn, at=now, action="revoked", session_ids=ids, origin=origin
+                conn, at=now, action="revoked", session_ids=ids, origin=origin, ip=ip
             )
         await self._forget(ids, hashes)
         return len(ids)
+
+    async def details(self, user_id: int) -> list[SessionDetail]:
+        """Every active session of a user, newest first, with where it was made."""
+        async with self._db.read() as conn:
+            return await self._sessions.details(conn, user_id, self._clock.now_us())
+
+    async def seen(self, session_id: str) -> None:
+        async with self._db.write() as conn:
+            await self._sessions.seen(conn, session_id, self._clock.now_us())
 
     async def list_active(self, user_id: int) -> list[Session]:
         """Every active session of a user (CLI listing), oldest first."""

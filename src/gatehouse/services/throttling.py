@@ -153,6 +153,12 @@ DEVICE_TOKENS_PER_ADDRESS: Final = Limit(30, 60)
 #: Tickets Steam rejected ("account" = the project).
 STEAM_REJECTED_PER_ADDRESS: Final = Limit(20, 300)
 STEAM_REJECTED_PER_PROJECT: Final = Limit(300, 300)
+#: Mail the account pages send (password reset, address confirmation): per
+#: caller address, and per account (the address asked for, known or not).
+MAIL_PER_ADDRESS: Final = Limit(10, 3600)
+MAIL_PER_ACCOUNT: Final = Limit(3, 3600)
+#: Single-use links from mail (256-bit secrets, but each use does writes).
+MAIL_LINK_PER_ADDRESS: Final = Limit(30, 300)
 #: Every call to Steam's Web API, per project and minute, by default
 #: (``GATEHOUSE_STEAM_CALLS_PER_MINUTE``): whatever arrives, the studio's Web API
 #: quota is spent at most this fast.
@@ -204,6 +210,10 @@ class Throttles:
             STEAM_REJECTED_PER_PROJECT,
             "Too many rejected Steam tickets",
         )
+        self.mail = make(
+            "mail", MAIL_PER_ADDRESS, MAIL_PER_ACCOUNT, "Too many messages asked for; try later"
+        )
+        self.mail_link = make("mail-link", MAIL_LINK_PER_ADDRESS)
         self.steam_calls = make(
             "steam-calls",
             None,

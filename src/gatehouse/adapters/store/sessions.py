@@ -25,7 +25,7 @@ from gatehouse.adapters.store.prepared import Prepared, first, rows, run
 from gatehouse.adapters.store.rows import session_from_row
 from gatehouse.adapters.store.tables import audit_events, session_tokens, sessions
 from gatehouse.core.cursors import Cursor
-from gatehouse.core.models import Session, TokenRole
+from gatehouse.core.models import Session, SessionDetail, TokenRole
 
 __all__ = ["SessionRepository"]
 
@@ -145,6 +145,7 @@ _AUDIT = Prepared(
         action=bindparam("v_action"),
         origin=bindparam("v_origin"),
         detail=bindparam("v_detail"),
+        ip=bindparam("v_ip"),
     )
 )
 
@@ -217,6 +218,29 @@ class SessionRepository:
             sessions.c.user_id == user_id, sessions.c.expires_at > now
         )
         return [r.id for r in await conn.execute(stmt)]
+
+    async def details(self, conn: AsyncConnection, user_id: int, now: int) -> list[SessionDetail]:
+        """Every active session of a user, newest first, with where it was made."""
+        stmt = (
+            select(sessions)
+            .where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+            .order_by(sessions.c.created_at.desc(), sessions.c.id)
+        )
+        return [
+            SessionDetail(
+                session=session_from_row(r),
+                ip=r.ip,
+                user_agent=r.user_agent,
+                last_used_at=max(r.updated_at, r.last_seen_at or 0),
+            )
+            for r in await conn.execute(stmt)
+        ]
+
+    async def seen(self, conn: AsyncConnection, session_id: str, now: int) -> None:
+        """The session was used just now (the account pages say so)."""
+        await conn.execute(
+            update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
+        )
 
     async def page(
         self,
@@ -341,6 +365,7 @@ class SessionRepository:
         session_ids: Sequence[str] = (),
         origin: str = "",
         detail: str = "",
+        ip: str = "",
     ) -> None:
         if session is not None:
             one = {
@@ -351,6 +376,7 @@ class SessionRepository:
                 "v_action": action,
                 "v_origin": origin,
                 "v_detail": detail,
+                "v_ip": ip[:45],
             }
             await run(conn, _AUDIT, one)
             return
@@ -363,6 +389,7 @@ class SessionRepository:
                 "action": action,
                 "origin": origin,
                 "detail": detail,
+                "ip": ip[:45],
             }
             for sid in session_ids
         ]

@@ -26,6 +26,7 @@ __all__ = [
     "api_keys",
     "audit_events",
     "clients",
+    "email_links",
     "external_identities",
     "metadata",
     "pending_sign_ins",
@@ -229,7 +230,24 @@ audit_events = Table(
     Column("action", String(32), nullable=False),
     Column("origin", String(16), nullable=False, server_default=""),
     Column("detail", String(500), nullable=False, server_default=""),
+    # The caller's address, where one made the event (migration 0006).
+    Column("ip", String(45), nullable=False, server_default=""),
     Index("ix_audit_events_user_at", "user_id", "at"),
+)
+
+# Single-use links sent by mail (password reset, email confirmation): only the
+# link's HMAC is stored; ``email`` is the address a confirmation link confirms.
+email_links = Table(
+    "email_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("created_at", Time, nullable=False),
+    Column("expires_at", Time, nullable=False, index=True),
+    Index("ix_email_links_user", "user_id", "purpose"),
 )
 
 # HiveMP "trust this device": the device identifier is stored only as an HMAC

@@ -1,0 +1,66 @@
+"""The audit trail of a user's account: sign-ins that failed, credential
+changes (session events are written by the session repository, in the same
+transaction as the change they record), and reading it back."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gatehouse.adapters.store.tables import audit_events
+from gatehouse.core.models import AuditEvent
+
+__all__ = ["AuditRepository"]
+
+
+class AuditRepository:
+    async def record(
+        self,
+        conn: AsyncConnection,
+        *,
+        at: int,
+        action: str,
+        project_id: int | None,
+        user_id: int | None,
+        origin: str = "",
+        ip: str = "",
+        detail: str = "",
+        session_id: str | None = None,
+    ) -> None:
+        await conn.execute(
+            insert(audit_events).values(
+                at=at,
+                action=action,
+                project_id=project_id,
+                user_id=user_id,
+                session_id=session_id,
+                origin=origin[:16],
+                ip=ip[:45],
+                detail=detail[:500],
+            )
+        )
+
+    async def recent(
+        self, conn: AsyncConnection, user_id: int, *, limit: int = 50
+    ) -> list[AuditEvent]:
+        """The user's latest events, newest first."""
+        stmt = (
+            select(audit_events)
+            .where(audit_events.c.user_id == user_id)
+            .order_by(audit_events.c.at.desc(), audit_events.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEvent(
+                id=r.id,
+                at=r.at,
+                project_id=r.project_id,
+                user_id=r.user_id,
+                session_id=r.session_id,
+                action=r.action,
+                origin=r.origin,
+                detail=r.detail,
+                ip=r.ip,
+            )
+            for r in await conn.execute(stmt)
+        ]
