@@ -207,6 +207,13 @@ class Player:
                 return str(pyotp.TOTP(secret).at(step * 30))
             time.sleep((now + 1) * 30 - time.time() + 0.05)
 
+    def wrong_code(self) -> str:
+        """Six digits that are no code of the player's around now."""
+        totp = pyotp.TOTP(self.totp_secret or pyotp.random_base32())
+        now = time.time()
+        near = {totp.at(now + d) for d in (-60, -30, 0, 30, 60)}
+        return next(c for c in ("000000", "111111", "222222") if c not in near)
+
 
 # -- servers ---------------------------------------------------------------------------------
 

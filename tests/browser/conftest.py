@@ -154,3 +154,12 @@ def check(server: Server) -> Callable[[Any, str], None]:
         check_page(page, name, server)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A ``gatehouse serve`` (SQLite) as an operator might first start it: no mail
+    server configured, plain HTTP not allowed (cookies ``Secure``)."""
+    data_dir = tmp_path_factory.mktemp("browser-bare")
+    with gatehouse("sqlite", data_dir, smtp_port=None, plain_http=False) as running:
+        yield running
