@@ -14,7 +14,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from gatehouse import __version__
-from gatehouse.api import account_v3, ops, session_storage, user_session_v1
+from gatehouse.api import account_pages, account_v3, ops, session_storage, user_session_v1
 from gatehouse.api._common.errors import exception_handlers
 from gatehouse.api._common.openapi import add_request_components
 from gatehouse.api._common.routing import Router
@@ -69,6 +69,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 log.error("%s", exc)
                 await services.close()
                 raise
+        services.mailer.start()
         tasks = [asyncio.create_task(_sweeper(services))]
         if services.db.is_sqlite:
             tasks.append(asyncio.create_task(_checkpointer(services)))
@@ -133,7 +134,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     # per endpoint, failures rendered once (api/_common/routing.py). Litestar serves
     # the documentation and the operations endpoints, behind the metrics middleware.
     app.asgi_handler = Router(
-        [session_storage.SURFACE, account_v3.SURFACE, user_session_v1.SURFACE],
+        [
+            session_storage.SURFACE,
+            account_v3.SURFACE,
+            user_session_v1.SURFACE,
+            account_pages.SURFACE,
+        ],
         services,
         fallback=metrics_middleware(app.asgi_handler),
     )

@@ -13,6 +13,7 @@ from gatehouse.adapters.cache.shared import (
 )
 from gatehouse.adapters.geo import GeoLookup
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.mail import DisabledMailer, SmtpMailer, build_mailer
 from gatehouse.adapters.providers.steam import SteamClient
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
 from gatehouse.adapters.store.audit import AuditRepository
@@ -27,6 +28,7 @@ from gatehouse.core.clock import Clock, SystemClock
 from gatehouse.core.cursors import CursorCodec
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
+from gatehouse.services.account_mail import AccountMail
 from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
 from gatehouse.services.api_callers import ApiCallers
@@ -34,6 +36,7 @@ from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.progressive_sign_in import ProgressiveSignIn
 from gatehouse.services.projects import ProjectService
+from gatehouse.services.self_service import SelfService
 from gatehouse.services.session_access import SessionAccess
 from gatehouse.services.sessions import SessionService
 from gatehouse.services.sign_in_accounts import SignInAccounts
@@ -72,8 +75,14 @@ class Services:
     session_access: SessionAccess
     sign_in_accounts: SignInAccounts
     trusted_devices: TrustedDevices
+    #: The account pages: a player's own sign-in, sessions and activity; mail.
+    self_service: SelfService
+    account_mail: AccountMail
+    mailer: SmtpMailer | DisabledMailer
 
     async def close(self) -> None:
+        await self.account_mail.drain()
+        await self.mailer.aclose()
         self.passwords.close()
         await self.steam.aclose()
         await self.db.dispose()
@@ -138,6 +147,8 @@ def build_services(
     )
     devices = DeviceRepository()
     pending = PendingRepository()
+    audit = AuditRepository()
+    email_links = EmailLinkRepository()
     credentials = CredentialService(
         db=db,
         users=user_repo,
@@ -149,10 +160,11 @@ def build_services(
         secretbox=secretbox,
         clock=clock,
         throttles=throttles,
-        audit=AuditRepository(),
-        email_links=EmailLinkRepository(),
+        audit=audit,
+        email_links=email_links,
         user_cache=account_cache,
     )
+    mailer = build_mailer(settings)
     steam = steam or SteamClient(settings.steam_api_url)
     sign_in_accounts = SignInAccounts(db=db, users=user_repo, clock=clock)
     sign_in = ProgressiveSignIn(
@@ -205,4 +217,28 @@ def build_services(
         session_access=SessionAccess(projects=projects, sessions=sessions),
         sign_in_accounts=sign_in_accounts,
         trusted_devices=TrustedDevices(db=db, devices=devices, clock=clock),
+        self_service=SelfService(
+            db=db,
+            pending=pending,
+            audit=audit,
+            accounts=accounts,
+            credentials=credentials,
+            sessions=sessions,
+            tokens=tokens,
+            clock=clock,
+        ),
+        account_mail=AccountMail(
+            db=db,
+            users=user_repo,
+            links=email_links,
+            audit=audit,
+            credentials=credentials,
+            tokens=tokens,
+            clock=clock,
+            throttles=throttles,
+            mailer=mailer,
+            public_url=settings.public_url,
+            user_cache=account_cache,
+        ),
+        mailer=mailer,
     )

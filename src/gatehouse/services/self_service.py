@@ -39,6 +39,21 @@ PAGE_SESSION_SECONDS: Final = 12 * 3600
 PENDING_SECONDS: Final = 5 * 60
 MAX_CODE_ATTEMPTS: Final = 5
 ACTIVITY_LIMIT: Final = 50
+#: The events a player's activity lists: sign-ins (made and failed), sessions
+#: ended, credential changes.
+ACTIVITY: Final = frozenset(
+    {
+        "created",
+        "sign-in-failed",
+        "revoked",
+        "evicted",
+        "password-changed",
+        "two-factor-on",
+        "two-factor-off",
+        "recovery-codes-new",
+        "email-confirmed",
+    }
+)
 ORIGIN: Final = str(SessionOrigin.PAGES)
 _US: Final = 1_000_000
 _PENDING_PREFIX: Final = "ghp_"
@@ -236,7 +251,7 @@ class SelfService:
 
     async def activity(self, user: User) -> list[AuditEvent]:
         async with self._db.read() as conn:
-            return await self._audit.recent(conn, user.id, limit=ACTIVITY_LIMIT)
+            return await self._audit.recent(conn, user.id, actions=ACTIVITY, limit=ACTIVITY_LIMIT)
 
 
 def _browser_name(user_agent: str) -> str:

@@ -4,7 +4,9 @@ transaction as the change they record), and reading it back."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from collections.abc import Collection
+
+from sqlalchemy import and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatehouse.adapters.store.tables import audit_events
@@ -41,12 +43,20 @@ class AuditRepository:
         )
 
     async def recent(
-        self, conn: AsyncConnection, user_id: int, *, limit: int = 50
+        self,
+        conn: AsyncConnection,
+        user_id: int,
+        *,
+        actions: Collection[str] | None = None,
+        limit: int = 50,
     ) -> list[AuditEvent]:
-        """The user's latest events, newest first."""
+        """The user's latest events (of ``actions``), newest first."""
+        where = audit_events.c.user_id == user_id
+        if actions is not None:
+            where = and_(where, audit_events.c.action.in_(sorted(actions)))
         stmt = (
             select(audit_events)
-            .where(audit_events.c.user_id == user_id)
+            .where(where)
             .order_by(audit_events.c.at.desc(), audit_events.c.id.desc())
             .limit(limit)
         )

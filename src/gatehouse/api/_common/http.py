@@ -56,12 +56,20 @@ class Reply:
     status: int
     body: bytes = b""
     headers: Headers = field(default_factory=list)
+    content_type: bytes = b"application/json"
 
     @classmethod
     def rendered(cls, answer: tuple[int, dict[str, str], bytes]) -> Reply:
         """A surface renderer's (status, headers, body) as a reply."""
         status, headers, body = answer
-        return cls(status, body, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
+        media = b"application/json"
+        pairs: Headers = []
+        for k, v in headers.items():
+            if k.lower() == "content-type":
+                media = v.encode()
+            else:
+                pairs.append((k.lower().encode(), v.encode()))
+        return cls(status, body, pairs, media)
 
 
 def json_reply(value: Any, status: int = 200) -> Reply:

@@ -33,8 +33,6 @@ Operation = Callable[[Call], Awaitable[Reply]]
 Renderer = Callable[[GatehouseError | Problem, str], tuple[int, dict[str, str], bytes]]
 ASGI = Callable[[Any, Any, Any], Awaitable[None]]
 
-_JSON = (b"content-type", b"application/json")
-
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -180,7 +178,7 @@ class Router:
 async def _send(send: Any, reply: Reply, rid: str) -> None:
     headers = [(b"x-request-id", rid.encode()), *reply.headers]
     if reply.status != 204:
-        headers.append(_JSON)
+        headers.append((b"content-type", reply.content_type))
         headers.append((b"content-length", str(len(reply.body)).encode()))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body, "more_body": False})
