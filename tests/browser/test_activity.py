@@ -47,9 +47,11 @@ def test_activity_lists_failed_and_good_sign_ins_and_revocations_newest_first(
     failed = first(FAILED)
     assert ended < good < failed, f"not newest first: {texts!r}"
 
+    # Where the times are machine-readable (<time datetime>), they go back in time too.
     stamps = [
-        rows.nth(i).locator("time").first.get_attribute("datetime")
+        stamp
         for i in range(len(texts))
-        if rows.nth(i).locator("time").count()
+        if rows.nth(i).locator("time[datetime]").count()
+        and (stamp := rows.nth(i).locator("time[datetime]").first.get_attribute("datetime"))
     ]
     assert stamps == sorted(stamps, reverse=True), stamps
