@@ -69,7 +69,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 log.error("%s", exc)
                 await services.close()
                 raise
-        services.mailer.start()
+        await services.mailer.start()
         tasks = [asyncio.create_task(_sweeper(services))]
         if services.db.is_sqlite:
             tasks.append(asyncio.create_task(_checkpointer(services)))

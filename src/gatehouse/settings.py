@@ -12,6 +12,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from gatehouse.adapters.mail import SmtpConfig, is_address
 
 __all__ = ["Settings", "SettingsError", "load_instance_key"]
 
@@ -33,6 +36,58 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("", "0", "false", "no"):
+        return False
+    raise SettingsError(f"{name} must be 1, true or yes (on) or 0, false or no (off), got {raw!r}")
+
+
+def _public_url(env: Mapping[str, str], host: str, port: int) -> str:
+    """``GATEHOUSE_PUBLIC_URL`` without its trailing slash, or this server's own
+    address. Not quoted in errors: a mistaken value might carry credentials."""
+    raw = (env.get("GATEHOUSE_PUBLIC_URL") or "").strip()
+    if not raw:
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    problem = "must be http(s)://host[:port][/path]"
+    try:
+        parts = urlsplit(raw)
+        port_zero = parts.port == 0  # .port raises ValueError for a bad port
+    except ValueError:
+        port_zero = True
+    if port_zero:
+        raise SettingsError(f"GATEHOUSE_PUBLIC_URL {problem}: the port is not valid")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"GATEHOUSE_PUBLIC_URL {problem}")
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError(f"GATEHOUSE_PUBLIC_URL {problem}: no user or password")
+    if parts.query or parts.fragment or "?" in raw or "#" in raw:
+        raise SettingsError(f"GATEHOUSE_PUBLIC_URL {problem}: no ?query or #fragment")
+    return raw.rstrip("/")
+
+
+def _smtp_url(env: Mapping[str, str]) -> str:
+    raw = (env.get("GATEHOUSE_SMTP_URL") or "").strip()
+    if raw:
+        try:
+            SmtpConfig.parse(raw)
+        except ValueError as exc:  # never quotes the URL, which may hold a password
+            raise SettingsError(f"GATEHOUSE_SMTP_URL: {exc}") from None
+    return raw
+
+
+def _mail_from(env: Mapping[str, str]) -> str:
+    raw = (env.get("GATEHOUSE_MAIL_FROM") or "").strip() or "gatehouse@localhost"
+    if not is_address(raw):
+        raise SettingsError(
+            f"GATEHOUSE_MAIL_FROM must be one plain address such as gatehouse@example.com, "
+            f"got {raw!r}"
+        )
+    return raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +117,13 @@ class Settings:
     #: IPv6 callers are one caller per network of this many bits for per-address
     #: limits (IPv4 callers are one per address).
     ipv6_prefix: int = 64
+    #: Where players reach Gatehouse; links in mail are made from it.
+    public_url: str = "http://127.0.0.1:8080"
+    #: Cookies without ``Secure`` (only for ``http://localhost`` set-ups).
+    allow_plain_http: bool = False
+    #: Outgoing mail (adapters/mail.py); empty: no mail is sent.
+    smtp_url: str = ""
+    mail_from: str = "gatehouse@localhost"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,14 +143,16 @@ class Settings:
                     proxies.append(ipaddress.ip_network(part.strip(), strict=False))
                 except ValueError:
                     raise SettingsError(f"GATEHOUSE_TRUSTED_PROXIES: bad CIDR {part!r}") from None
+        host = env.get("GATEHOUSE_HOST") or "127.0.0.1"
+        port = _int(env, "GATEHOUSE_PORT", 8080, low=0, high=65535)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
             database_pool_size=_int(env, "GATEHOUSE_DATABASE_POOL_SIZE", 20, low=1, high=1000),
             redis_url=env.get("GATEHOUSE_REDIS_URL") or "",
             redis_prefix=env.get("GATEHOUSE_REDIS_PREFIX") or "gh",
-            host=env.get("GATEHOUSE_HOST") or "127.0.0.1",
-            port=_int(env, "GATEHOUSE_PORT", 8080, low=0, high=65535),
+            host=host,
+            port=port,
             workers=_int(env, "GATEHOUSE_WORKERS", 1, low=1, high=256),
             secret_key=env.get("GATEHOUSE_SECRET_KEY") or "",
             steam_api_url=(env.get("GATEHOUSE_STEAM_API_URL") or "https://partner.steam-api.com"),
@@ -103,6 +167,10 @@ class Settings:
                 env, "GATEHOUSE_MAX_PROJECTS_PER_USER", 3, low=0, high=10_000
             ),
             ipv6_prefix=_int(env, "GATEHOUSE_IPV6_PREFIX", 64, low=16, high=128),
+            public_url=_public_url(env, host, port),
+            allow_plain_http=_flag(env, "GATEHOUSE_ALLOW_PLAIN_HTTP"),
+            smtp_url=_smtp_url(env),
+            mail_from=_mail_from(env),
         )
 
     @property

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Final
 
+from gatehouse.adapters.mail import is_address
 from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.email_links import EmailLink, EmailLinkRepository
 from gatehouse.adapters.store.engine import Database
@@ -113,7 +114,7 @@ class AccountMail:
         if not self._mailer.available:
             raise InvalidInput("Password reset by email is not available", field="email")
         address = normalize_email(email)
-        if "@" not in address or len(address) > 320:
+        if len(address) > 320 or not is_address(address):
             raise InvalidInput("Enter an email address", field="email")
         await self._throttles.mail.spend(caller=caller, account=f"{project.id}:{address}")
         self._background(self._send_reset(project, address))
@@ -189,7 +190,7 @@ class AccountMail:
         if not self._mailer.available:
             raise InvalidInput("Email confirmation is not available", field="new_email")
         address = normalize_email(new_email)
-        if "@" not in address or len(address) > 320 or not address.isprintable():
+        if len(address) > 320 or not is_address(address):
             raise InvalidInput("Enter an email address", field="new_email")
         await self._credentials.check_plain_password(
             project.id,

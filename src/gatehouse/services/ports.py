@@ -154,17 +154,24 @@ class AccountTokenCache(UserCache, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Mail:
+    """One plain-text mail to one address. ``text`` may carry single-use links:
+    nothing that sends it may log it."""
+
     to: str
     subject: str
     text: str
 
 
 class Mailer(Protocol):
-    """Outgoing mail (SMTP). ``send`` queues: a slow mail server never holds a request."""
+    """Outgoing mail. Callers check ``available`` first (no mail server may be
+    configured) and never learn whether a mail arrived."""
 
     @property
     def available(self) -> bool:
-        """False when no mail server is configured."""
+        """False when no SMTP server is configured: ``send`` would raise."""
         ...
 
-    def send(self, mail: Mail) -> None: ...
+    def send(self, mail: Mail) -> None:
+        """Queue ``mail`` and return at once; never waits for the mail server.
+        Raises ``ValueError`` for a recipient that is not one plain address."""
+        ...

@@ -226,7 +226,9 @@ async def two_factor(call: Call) -> Reply:
 
 def _seal_setup(page: Page, secret: str, session: Session) -> str:
     expires = int(time.time()) + SETUP_SECONDS
-    return page.services.secretbox.seal(f"{secret}|{expires}", context=f"totp-setup:{session.id}")
+    return str(
+        page.services.secretbox.seal(f"{secret}|{expires}", context=f"totp-setup:{session.id}")
+    )
 
 
 def _open_setup(page: Page, sealed: str, session: Session) -> str | None:
