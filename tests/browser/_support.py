@@ -284,7 +284,8 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """``tests.live_server._env``, running this checkout's code (an installed
     ``gatehouse`` may be another checkout's)."""
     env = _env(data_dir)
-    src = str(REPO / "src")
+    # GATEHOUSE_TEST_SRC: serve another tree's code (e.g. a candidate fix) with these tests.
+    src = os.environ.get("GATEHOUSE_TEST_SRC") or str(REPO / "src")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
     env.update(extra)
     return env
