@@ -33,12 +33,14 @@ log = logging.getLogger("gatehouse")
 
 
 async def _sweeper(services: Services) -> None:
-    """Remove expired sessions, device tokens and OTP windows in the background."""
+    """Remove expired sessions, device tokens, OTP windows and mail links in the
+    background."""
     while True:
         await asyncio.sleep(services.settings.sweep_interval_seconds)
         try:
             removed = await services.sessions.sweep()
             removed += await services.account_tokens.sweep()
+            removed += await services.account_mail.sweep()
             if removed:
                 log.info("swept %d expired rows", removed)
             ACTIVE_SESSIONS.set(await services.sessions.count_all_active())

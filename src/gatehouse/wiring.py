@@ -32,6 +32,7 @@ from gatehouse.services.account_mail import AccountMail
 from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
 from gatehouse.services.api_callers import ApiCallers
+from gatehouse.services.background import Background
 from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.progressive_sign_in import ProgressiveSignIn
@@ -79,9 +80,11 @@ class Services:
     self_service: SelfService
     account_mail: AccountMail
     mailer: SmtpMailer | DisabledMailer
+    #: Work requests start without waiting for it (services/background.py).
+    background: Background
 
     async def close(self) -> None:
-        await self.account_mail.drain()
+        await self.background.drain()
         await self.mailer.aclose()
         self.passwords.close()
         await self.steam.aclose()
@@ -149,6 +152,7 @@ def build_services(
     pending = PendingRepository()
     audit = AuditRepository()
     email_links = EmailLinkRepository()
+    background = Background()
     credentials = CredentialService(
         db=db,
         users=user_repo,
@@ -162,6 +166,7 @@ def build_services(
         throttles=throttles,
         audit=audit,
         email_links=email_links,
+        background=background,
         user_cache=account_cache,
     )
     mailer = build_mailer(settings)
@@ -237,8 +242,10 @@ def build_services(
             clock=clock,
             throttles=throttles,
             mailer=mailer,
+            background=background,
             public_url=settings.public_url,
             user_cache=account_cache,
         ),
         mailer=mailer,
+        background=background,
     )

@@ -159,6 +159,8 @@ _ALLOWED = {
     # canonical-encoding check of a page token (public, signed; compared to its own
     # re-encoding, the signature is checked with compare_digest right after)
     "base64.urlsafe_b64encode(raw).rstrip(b'=').decode('ascii') != token",
+    # whether an SMTP URL gives a password at all (two booleans)
+    "(username is None) != (password is None)",
 }
 
 

@@ -28,7 +28,11 @@ def sweep(as_json: bool) -> None:
     this every GATEHOUSE_SWEEP_INTERVAL seconds)."""
 
     async def work(services: Services) -> int:
-        return await services.sessions.sweep() + await services.account_tokens.sweep()
+        return (
+            await services.sessions.sweep()
+            + await services.account_tokens.sweep()
+            + await services.account_mail.sweep()
+        )
 
     removed = _run(work)
     _emit(as_json, {"removed": removed}, f"removed {removed} expired sessions")

@@ -9,10 +9,7 @@ throttle slots (per caller address, per address asked for) and hands the rest
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from gatehouse.adapters.mail import is_address
 from gatehouse.adapters.store.audit import AuditRepository
@@ -26,6 +23,7 @@ from gatehouse.core.identifiers import normalize_email
 from gatehouse.core.models import Project, User
 from gatehouse.core.tokens import MAX_SECRET_LENGTH, TokenHasher
 from gatehouse.services.accounts import check_password
+from gatehouse.services.background import Background
 from gatehouse.services.credentials import CredentialService
 from gatehouse.services.ports import Mail, Mailer, UserCache
 from gatehouse.services.throttling import Throttles
@@ -37,7 +35,6 @@ RESET: Final = "password-reset"
 CONFIRM: Final = "email-confirm"
 _US: Final = 1_000_000
 _PREFIX: Final = "ghl_"
-_log = logging.getLogger("gatehouse.account_mail")
 
 
 class LinkExpired(NotFound):
@@ -57,6 +54,7 @@ class AccountMail:
         clock: Clock,
         throttles: Throttles,
         mailer: Mailer,
+        background: Background,
         public_url: str,
         user_cache: UserCache | None = None,
     ) -> None:
@@ -71,21 +69,11 @@ class AccountMail:
         self._mailer = mailer
         self._public_url = public_url.rstrip("/")
         self._user_cache = user_cache
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = background
 
     @property
     def available(self) -> bool:
         return self._mailer.available
-
-    def _background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def drain(self) -> None:
-        """Wait for the work handed to the background (at shutdown, in tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _issue(self, purpose: str, project: Project, user_id: int, email: str) -> str:
         secret, token_hash = self._tokens.new(_PREFIX)
@@ -106,6 +94,11 @@ class AccountMail:
     def _url(self, project: Project, page: str, secret: str) -> str:
         return f"{self._public_url}/account/{project.id}/{page}?token={secret}"
 
+    async def sweep(self) -> int:
+        """Delete expired links (an expired link is refused whether or not swept)."""
+        async with self._db.write() as conn:
+            return await self._links.delete_expired(conn, self._clock.now_us())
+
     # -- password reset -------------------------------------------------------------------
 
     async def request_reset(self, project: Project, email: str, *, caller: str) -> None:
@@ -117,32 +110,29 @@ class AccountMail:
         if len(address) > 320 or not is_address(address):
             raise InvalidInput("Enter an email address", field="email")
         await self._throttles.mail.spend(caller=caller, account=f"{project.id}:{address}")
-        self._background(self._send_reset(project, address))
+        self._background.spawn(self._send_reset(project, address), what="password reset mail")
 
     async def _send_reset(self, project: Project, address: str) -> None:
-        try:
-            async with self._db.read() as conn:
-                row = await self._users.by_email(conn, project.id, address)
-            if row is None:
-                return
-            secret = await self._issue(RESET, project, row.id, row.email)
-            self._mailer.send(
-                Mail(
-                    to=row.email,
-                    subject=f"Reset your password for {project.name}",
-                    text=(
-                        f"Someone asked to reset the password of your {project.name} "
-                        f"account ({row.username}).\n\n"
-                        "To choose a new password, open this link within 30 minutes:\n\n"
-                        f"{self._url(project, 'reset-password', secret)}\n\n"
-                        "The link works once. Using it signs you out everywhere.\n"
-                        "If you did not ask for this, ignore this message: "
-                        "your password stays as it is.\n"
-                    ),
-                )
+        async with self._db.read() as conn:
+            row = await self._users.by_email(conn, project.id, address)
+        if row is None:
+            return
+        secret = await self._issue(RESET, project, row.id, row.email)
+        self._mailer.send(
+            Mail(
+                to=row.email,
+                subject=f"Reset your password for {project.name}",
+                text=(
+                    f"Someone asked to reset the password of your {project.name} "
+                    f"account ({row.username}).\n\n"
+                    "To choose a new password, open this link within 30 minutes:\n\n"
+                    f"{self._url(project, 'reset-password', secret)}\n\n"
+                    "The link works once. Using it signs you out everywhere.\n"
+                    "If you did not ask for this, ignore this message: "
+                    "your password stays as it is.\n"
+                ),
             )
-        except Exception:  # a background task has nobody to answer to but the log
-            _log.exception("password reset mail not sent")
+        )
 
     async def _link(self, project: Project, purpose: str, token: str, caller: str) -> EmailLink:
         """The live link ``token`` (not used up), throttled per caller address."""

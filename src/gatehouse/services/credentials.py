@@ -39,6 +39,7 @@ from gatehouse.core.passwords import credential_stamp, is_prehash, prehash, same
 from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.accounts import check_password
+from gatehouse.services.background import Background
 from gatehouse.services.ports import UserCache
 from gatehouse.services.sessions import SessionService
 from gatehouse.services.throttling import Throttles
@@ -74,9 +75,11 @@ class CredentialService:
         throttles: Throttles,
         audit: AuditRepository,
         email_links: EmailLinkRepository,
+        background: Background,
         user_cache: UserCache | None = None,
     ) -> None:
         self._db = db
+        self._background = background
         self._audit = audit
         self._email_links = email_links
         self._user_cache = user_cache
@@ -110,15 +113,22 @@ class CredentialService:
             raise InvalidInput(
                 "passwordHash must be 64 lowercase hex characters", field="passwordHash"
             )
-        account = f"{project_id}:{normalize_login(login, by=by)[:320]}"
+        row: Any = None
+        if 0 < len(login) <= 320:
+            async with self._db.read() as conn:
+                if by == "email":
+                    row = await self._users.by_email(conn, project_id, login)
+                else:
+                    row = await self._users.by_username(conn, project_id, login)
+        # One counter per account, whichever name it was signed in by (username on
+        # v3 and the pages, email on HiveMP and the pages); a login that names no
+        # account counts under that login. Both are counted before any verify.
+        account = (
+            f"user:{row.id}"
+            if row is not None
+            else f"{project_id}:{normalize_login(login, by=by)[:320]}"
+        )
         async with self._throttles.password.attempt(caller=caller, account=account) as attempt:
-            row: Any = None
-            if 0 < len(login) <= 320:
-                async with self._db.read() as conn:
-                    if by == "email":
-                        row = await self._users.by_email(conn, project_id, login)
-                    else:
-                        row = await self._users.by_username(conn, project_id, login)
             stored = row.password_hash if row is not None else None
             result = await self._passwords.verify(stored, password_hash)
             if not result.ok or row is None:
@@ -161,6 +171,16 @@ class CredentialService:
         )
 
     async def _failed(
+        self, project_id: int, user_id: int, factor: str, origin: str, caller: str
+    ) -> None:
+        """The owner's activity shows the guess. Written in the background: an answer
+        that waited for the write would time differently for an unknown account."""
+        self._background.spawn(
+            self._record_failure(project_id, user_id, factor, origin, caller),
+            what="audit of a failed sign-in",
+        )
+
+    async def _record_failure(
         self, project_id: int, user_id: int, factor: str, origin: str, caller: str
     ) -> None:
         async with self._db.write() as conn:

@@ -52,11 +52,6 @@ def _when(us: int | None) -> str:
     return datetime.fromtimestamp(us / 1_000_000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@cache
-def _csrf(services: Any) -> CsrfTokens:
-    return CsrfTokens(services.tokens.derive(b"account-pages-csrf"))
-
-
 class Page:
     """Built by ``Page.open`` for every request of the account pages."""
 
@@ -71,6 +66,7 @@ class Page:
         self.secure = not call.services.settings.allow_plain_http
         self._set: list[bytes] = []
         self._new_anonymous: str | None = None
+        self._csrf = CsrfTokens(call.services.tokens.derive(b"account-pages-csrf"))
 
     @classmethod
     async def open(cls, call: Call) -> Page:
@@ -110,7 +106,7 @@ class Page:
 
     @property
     def csrf_token(self) -> str:
-        return _csrf(self.services).token(self._binding())
+        return self._csrf.token(self._binding())
 
     async def form(self) -> dict[str, str]:
         """The posted form, after its CSRF token and origin are checked (403)."""
@@ -130,7 +126,7 @@ class Page:
         if not (
             has_binding
             and same_origin(headers)
-            and _csrf(self.services).valid(self._binding(), fields.get("csrf_token"))
+            and self._csrf.valid(self._binding(), fields.get("csrf_token"))
         ):
             raise Problem(403, "This form has expired or did not come from this site.")
         return fields
