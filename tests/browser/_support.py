@@ -18,7 +18,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -34,7 +33,7 @@ import pyotp
 import pytest
 
 from tests.conftest import IN_CI, PG_ADMIN_URL, REDIS_URL
-from tests.live_server import CLI_TIMEOUT_S, _env, cli, cli_json, start_server, stop_server
+from tests.live_server import _env, cli, cli_json, start_server, stop_server
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -237,29 +236,51 @@ class Server:
         """The absolute URL of an account page (``path`` below the project)."""
         return f"{self.base_url}{self.prefix}/{path}"
 
-    def cli(self, *args: str) -> str:
-        return cli(self.env, self.data_dir, *args)
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """``gatehouse *args`` against this server's database, run in this process
+        (a fresh interpreter per command would cost two seconds each)."""
+        __tracebackhide__ = True
+        from click.testing import CliRunner
 
-    def cli_json(self, *args: str) -> dict:
-        return cli_json(self.env, self.data_dir, *args)
+        from gatehouse.cli import main
+
+        result = in_thread(lambda: CliRunner().invoke(main, list(args), input=stdin, env=self.env))
+        if result.exit_code != 0:
+            pytest.fail(
+                f"`gatehouse {' '.join(args)}` exited {result.exit_code}\n{result.output}"
+                + (f"\n{result.exc_info[1]!r}" if result.exc_info else "")
+            )
+        return str(result.stdout)
+
+    def cli_json(self, *args: str, stdin: str | None = None) -> dict:
+        __tracebackhide__ = True
+        out = self.cli(*args, stdin=stdin)
+        try:
+            value = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            value = None
+        if not isinstance(value, dict):
+            pytest.fail(f"`gatehouse {' '.join(args)}` printed no JSON object:\n{out}")
+        return value
 
     def make_player(self, name: str = "player", *, two_factor: bool = False) -> Player:
+        """A player of the project, made with ``gatehouse user create`` (the password
+        on standard input); with two-factor: ``gatehouse user totp enable``."""
         username = f"{name}-{uuid.uuid4().hex[:8]}"
         address = f"{username}@players.test"
-        cmd = [sys.executable, "-m", "gatehouse", "user", "create"]
-        cmd += ["--project", str(self.project_id), "--username", username, "--email", address]
-        cmd += ["--password-stdin", "--json"]
-        proc = subprocess.run(
-            cmd,
-            env=self.env,
-            cwd=self.data_dir,
-            input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            timeout=CLI_TIMEOUT_S,
+        created = self.cli_json(
+            "user",
+            "create",
+            "--project",
+            str(self.project_id),
+            "--username",
+            username,
+            "--email",
+            address,
+            "--password-stdin",
+            "--json",
+            stdin=PASSWORD + "\n",
         )
-        assert proc.returncode == 0, f"user create failed:\n{proc.stdout}\n{proc.stderr}"
-        created = json.loads(proc.stdout.strip().splitlines()[-1])
         player = Player(int(created["id"]), username, address, PASSWORD)
         if two_factor:
             totp = self.cli_json("user", "totp", "enable", "--user", str(player.id), "--json")
