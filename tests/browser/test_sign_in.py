@@ -75,8 +75,24 @@ def test_the_sign_in_page_and_the_overview_fit_a_phone(
 
     phone.goto(server.account("sign-in"))
     assert fits(), "the sign-in page scrolls sideways on a phone (no viewport meta?)"
+    assert sticking_out(phone) == []
     check(phone, "sign-in-phone")
     sign_in(phone, server, player.username, player.password)
     assert path_of(phone, server) == ""
     assert fits(), "the overview scrolls sideways on a phone"
+    assert sticking_out(phone) == [], "content sticks out of its box on a phone"
     check(phone, "overview-phone")
+
+
+def sticking_out(page) -> list[str]:
+    """Boxes whose content is wider than they are (the player's own email address,
+    say, running over the edge), outside the tables made to scroll sideways."""
+    return list(
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll('header *, main *'))
+              .filter(e => !e.closest('.scroll') && e.clientWidth > 0
+                           && e.scrollWidth > e.clientWidth + 1)
+              .map(e => `<${e.tagName.toLowerCase()} class="${e.className}">`
+                        + ` ${e.scrollWidth}px of content in ${e.clientWidth}px`)"""
+        )
+    )
