@@ -8,7 +8,7 @@ import uuid
 
 from ._api import v3_login, v3_user
 from ._pages import alert, form_with, notice, path_of, sign_in, sign_in_fully, submit
-from ._support import MailCatcher, Player, Server, link_in, token_of
+from ._support import MailCatcher, Player, Server, link_in, text_of, token_of
 
 SUBJECT = "Confirm your email address"
 
@@ -77,6 +77,9 @@ def test_a_new_address_counts_once_confirmed_from_its_inbox(
     page.goto(server.account("email"))
     assert new_address in page.locator("main").inner_text()
     assert v3_address(server, token) == (new_address, 1, new_address, 1)
+    # The old address is told (someone who took over the account cannot hide it).
+    told = mail.wait_for_mail(player.email, "")
+    assert new_address in text_of(told)
 
     fresh = new_context().new_page()
     sign_in(fresh, server, new_address, player.password)

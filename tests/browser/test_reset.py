@@ -58,6 +58,11 @@ def test_the_reset_link_sets_a_new_password_once_and_ends_every_session(
     assert form.count() == 1, "the link must open the form"
     assert form.locator("input[name='token']").get_attribute("value") == token_of(link)
     check(page, "reset-password")
+    # A weak choice is refused, and does not use the link up.
+    answer = submit(page, form, {"new_password": "password123"})
+    assert answer.status == 400
+    assert "common" in alert(page).lower(), alert(page)
+    form = form_with(page, "new_password")
     new_password = "tidal sundial copper 58"
     answer = submit(page, form, {"new_password": new_password})
     assert answer.status in (200, 303)
@@ -90,6 +95,26 @@ def test_the_reset_link_sets_a_new_password_once_and_ends_every_session(
     fresh = new_context().new_page()
     sign_in(fresh, server, player.username, new_password)
     assert path_of(fresh, server) == "", "the used link changed the password again"
+
+
+def test_a_newer_link_makes_the_older_one_stop_working(
+    server: Server, page, player: Player, mail: MailCatcher
+) -> None:
+    ask_for_reset(page, server, player.email)
+    older = link_in(mail.wait_for_mail(player.email, SUBJECT))
+    ask_for_reset(page, server, player.email)
+    newer = link_in(mail.wait_for_mail(player.email, SUBJECT, count=2))
+    assert newer != older
+
+    page.goto(older)
+    assert form_with(page, "new_password").count() == 0, "the older link still opens the form"
+    assert alert(page)
+    page.goto(newer)
+    answer = submit(page, form_with(page, "new_password"), {"new_password": "quiet harbor 2049"})
+    assert answer.status == 200
+    assert not alert(page), alert(page)
+    sign_in(page, server, player.username, "quiet harbor 2049")
+    assert path_of(page, server) == ""
 
 
 def test_without_a_mail_server_reset_by_email_is_not_available(
