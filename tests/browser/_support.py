@@ -423,6 +423,10 @@ def gatehouse(
 
 
 def chromium_path() -> str | None:
+    """Debian's ``chromium`` (``GATEHOUSE_TEST_CHROMIUM``: another Chromium build)."""
+    chosen = os.environ.get("GATEHOUSE_TEST_CHROMIUM")
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
     for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
         if candidate and os.access(candidate, os.X_OK):
             return candidate

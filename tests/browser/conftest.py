@@ -71,7 +71,12 @@ def browser() -> Iterator[Any]:
         no_browser(f"axe-playwright-python is not installed ({exc})")
     executable = chromium_path()
     if executable is None:
-        no_browser("no `chromium` on PATH (Debian: apt-get install chromium)")
+        chosen = os.environ.get("GATEHOUSE_TEST_CHROMIUM")
+        no_browser(
+            f"GATEHOUSE_TEST_CHROMIUM={chosen} is not executable"
+            if chosen
+            else "no `chromium` on PATH (Debian: apt-get install chromium)"
+        )
     pw = sync_playwright().start()
     try:
         args = ["--no-sandbox"] if os.geteuid() == 0 else []
