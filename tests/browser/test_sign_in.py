@@ -74,14 +74,14 @@ def test_the_sign_in_page_and_the_overview_fit_a_phone(
         return bool(width <= 375)
 
     phone.goto(server.account("sign-in"))
+    check(phone, "sign-in-phone")
     assert fits(), "the sign-in page scrolls sideways on a phone (no viewport meta?)"
     assert sticking_out(phone) == []
-    check(phone, "sign-in-phone")
     sign_in(phone, server, player.username, player.password)
     assert path_of(phone, server) == ""
+    check(phone, "overview-phone")
     assert fits(), "the overview scrolls sideways on a phone"
     assert sticking_out(phone) == [], "content sticks out of its box on a phone"
-    check(phone, "overview-phone")
 
 
 def sticking_out(page) -> list[str]:
