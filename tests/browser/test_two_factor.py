@@ -62,6 +62,8 @@ def test_the_qr_code_holds_the_secret_and_a_wrong_code_changes_nothing(
     parts = urlsplit(uri)
     assert (parts.scheme, parts.netloc) == ("otpauth", "totp"), uri
     assert parse_qs(parts.query)["secret"] == [secret], (uri, secret)
+    # The authenticator app lists it under the game's name.
+    assert parse_qs(parts.query).get("issuer") == [server.project_name], uri
 
     player.totp_secret = secret  # (so the wrong code is surely none of its codes)
     refused = submit(page, form_to(page, "two-factor/enable"), {"code": player.wrong_code()})
