@@ -14,7 +14,14 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from gatehouse import __version__
-from gatehouse.api import account_pages, account_v3, ops, session_storage, user_session_v1
+from gatehouse.api import (
+    account_pages,
+    account_v3,
+    admin_v1,
+    ops,
+    session_storage,
+    user_session_v1,
+)
 from gatehouse.api._common.errors import exception_handlers
 from gatehouse.api._common.openapi import add_request_components
 from gatehouse.api._common.routing import Router
@@ -33,14 +40,15 @@ log = logging.getLogger("gatehouse")
 
 
 async def _sweeper(services: Services) -> None:
-    """Remove expired sessions, device tokens, OTP windows and mail links in the
-    background."""
+    """Remove expired sessions, device tokens, OTP windows, mail links and
+    idempotency records in the background."""
     while True:
         await asyncio.sleep(services.settings.sweep_interval_seconds)
         try:
             removed = await services.sessions.sweep()
             removed += await services.account_tokens.sweep()
             removed += await services.account_mail.sweep()
+            removed += await services.idempotency.sweep()
             if removed:
                 log.info("swept %d expired rows", removed)
             ACTIVE_SESSIONS.set(await services.sessions.count_all_active())
@@ -91,7 +99,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         version=__version__,
         description=(
             "Session and authentication service: Session Storage API, User Session API v1 "
-            "(HiveMP-compatible), Account session API v3."
+            "(HiveMP-compatible), Account session API v3, Admin API."
         ),
         path="/docs",
         render_plugins=[SwaggerRenderPlugin()],
@@ -112,6 +120,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 "Bearer": SecurityScheme(
                     type="http", scheme="bearer", description="A session's own token"
                 ),
+                "AdminKey": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description=(
+                        "Admin API: an operator key (gko_, every project) or a project's "
+                        "admin API key (gk_, that project only)"
+                    ),
+                ),
             }
         ),
     )
@@ -121,6 +137,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             session_storage.router,
             account_v3.router,
             user_session_v1.router,
+            admin_v1.router,
             ops.router,
         ],
         exception_handlers=handlers,
@@ -141,6 +158,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             account_v3.SURFACE,
             user_session_v1.SURFACE,
             account_pages.SURFACE,
+            admin_v1.SURFACE,
         ],
         services,
         fallback=metrics_middleware(app.asgi_handler),

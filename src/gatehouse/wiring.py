@@ -16,10 +16,13 @@ from gatehouse.adapters.hashing import PasswordHasher
 from gatehouse.adapters.mail import DisabledMailer, SmtpMailer, build_mailer
 from gatehouse.adapters.providers.steam import SteamClient
 from gatehouse.adapters.store.access_tokens import AccessTokenRepository
+from gatehouse.adapters.store.admin import AdminRepository
 from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.devices import DeviceRepository
 from gatehouse.adapters.store.email_links import EmailLinkRepository
 from gatehouse.adapters.store.engine import Database
+from gatehouse.adapters.store.idempotency import IdempotencyRepository
+from gatehouse.adapters.store.operator_keys import OperatorKeyRepository
 from gatehouse.adapters.store.pending import PendingRepository
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.sessions import SessionRepository
@@ -31,9 +34,13 @@ from gatehouse.core.tokens import TokenHasher
 from gatehouse.services.account_mail import AccountMail
 from gatehouse.services.account_tokens import AccountTokenService
 from gatehouse.services.accounts import AccountService
+from gatehouse.services.admin_directory import AdminDirectory
+from gatehouse.services.admin_users import AdminUsers
 from gatehouse.services.api_callers import ApiCallers
 from gatehouse.services.background import Background
 from gatehouse.services.credentials import CredentialService
+from gatehouse.services.idempotency import Idempotency
+from gatehouse.services.operator_keys import OperatorKeys
 from gatehouse.services.ports import RateLimiter
 from gatehouse.services.progressive_sign_in import ProgressiveSignIn
 from gatehouse.services.projects import ProjectService
@@ -82,6 +89,11 @@ class Services:
     mailer: SmtpMailer | DisabledMailer
     #: Work requests start without waiting for it (services/background.py).
     background: Background
+    #: The admin API: its callers, listings, user administration, idempotency.
+    operator_keys: OperatorKeys
+    admin_directory: AdminDirectory
+    admin_users: AdminUsers
+    idempotency: Idempotency
 
     async def close(self) -> None:
         await self.background.drain()
@@ -117,6 +129,7 @@ def build_services(
         steam_calls_per_minute=settings.steam_calls_per_minute,
     )
     token_cache = RedisTokenCache(redis) if redis else None
+    credential_cache = RedisCredentialCache(redis) if redis else None
     # PRIVATE-TOKEN entries read their bound session from the session cache's own
     # entries (one SharedCache), so a session's tombstone ends the token's answer.
     account_cache = RedisAccountTokenCache(token_cache.shared) if token_cache else None
@@ -125,6 +138,7 @@ def build_services(
     user_repo = UserRepository()
     project_repo = ProjectRepository()
     secretbox = SecretBox(tokens.derive(b"secretbox"))
+    audit = AuditRepository()
     sessions = SessionService(
         db=db,
         sessions=session_repo,
@@ -142,15 +156,21 @@ def build_services(
         hasher=tokens,
         clock=clock,
         throttles=throttles,
-        cache=RedisCredentialCache(redis) if redis else None,
+        cache=credential_cache,
         max_projects_per_user=settings.max_projects_per_user,
+        audit=audit,
+        secretbox=secretbox,
     )
     accounts = AccountService(
-        db=db, users=user_repo, projects=project_repo, passwords=passwords, clock=clock
+        db=db,
+        users=user_repo,
+        projects=project_repo,
+        passwords=passwords,
+        clock=clock,
+        audit=audit,
     )
     devices = DeviceRepository()
     pending = PendingRepository()
-    audit = AuditRepository()
     email_links = EmailLinkRepository()
     background = Background()
     credentials = CredentialService(
@@ -171,7 +191,8 @@ def build_services(
     )
     mailer = build_mailer(settings)
     steam = steam or SteamClient(settings.steam_api_url)
-    sign_in_accounts = SignInAccounts(db=db, users=user_repo, clock=clock)
+    sign_in_accounts = SignInAccounts(db=db, users=user_repo, clock=clock, audit=audit)
+    admin_repo = AdminRepository()
     sign_in = ProgressiveSignIn(
         projects=projects,
         sessions=sessions,
@@ -248,4 +269,30 @@ def build_services(
         ),
         mailer=mailer,
         background=background,
+        operator_keys=OperatorKeys(
+            db=db,
+            keys=OperatorKeyRepository(),
+            audit=audit,
+            projects=projects,
+            hasher=tokens,
+            clock=clock,
+            throttles=throttles,
+        ),
+        admin_directory=AdminDirectory(
+            db=db,
+            repo=admin_repo,
+            cursors=CursorCodec(tokens.derive(b"admin-page-token")),
+            clock=clock,
+        ),
+        admin_users=AdminUsers(
+            db=db,
+            users=user_repo,
+            repo=admin_repo,
+            audit=audit,
+            sessions=sessions,
+            clock=clock,
+            user_cache=account_cache,
+            credential_cache=credential_cache,
+        ),
+        idempotency=Idempotency(db=db, repo=IdempotencyRepository(), box=secretbox, clock=clock),
     )

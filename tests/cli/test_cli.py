@@ -270,3 +270,73 @@ def test_project_set_judges_the_resulting_project(cli) -> None:
     refused = cli("project", "set", pid, "--session-ttl", "61", "--json")
     assert refused.exit_code != 0 and "must not exceed" in refused.stderr
     assert one_json(cli("project", "show", pid, "--json"))["session_ttl_seconds"] == 60
+
+
+def test_operator_key_create_list_revoke(cli) -> None:
+    made = one_json(cli("operator-key", "create", "--name", "studio backend", "--json"))
+    assert made["key"].startswith("gko_") and made["name"] == "studio backend"
+    assert isinstance(made["id"], int) and made["revoked_at"] is None
+    listed = one_json(cli("operator-key", "list", "--json"))
+    assert [k["id"] for k in listed["operator_keys"]] == [made["id"]]
+    assert "key" not in listed["operator_keys"][0]
+    assert made["key"] not in json.dumps(listed)
+    revoked = one_json(cli("operator-key", "revoke", str(made["id"]), "--json"))
+    assert revoked == {"revoked": made["id"]}
+    listed = one_json(cli("operator-key", "list", "--json"))
+    assert listed["operator_keys"][0]["revoked_at"].endswith("Z")
+    again = cli("operator-key", "revoke", str(made["id"]))
+    assert again.exit_code == 1 and "No such active operator key" in again.stderr
+    nameless = cli("operator-key", "create", "--name", "  ")
+    assert nameless.exit_code == 1 and "name" in nameless.stderr
+    table = cli("operator-key", "list")
+    assert table.exit_code == 0 and "studio backend" in table.stdout
+
+
+def test_operator_key_works_on_the_admin_api(cli, tmp_path: Path, database_url: str) -> None:
+    import asyncio
+
+    from gatehouse.settings import Settings
+    from gatehouse.wiring import build_services
+
+    made = one_json(cli("operator-key", "create", "--name", "ops", "--json"))
+    settings = Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    )
+
+    async def check() -> str:
+        services = build_services(settings)
+        try:
+            caller = await services.operator_keys.authenticate(made["key"], caller="127.0.0.1")
+            return caller.actor
+        finally:
+            await services.close()
+
+    assert asyncio.run(check()) == f"operator-key:{made['id']}"
+
+
+def test_cli_changes_are_audited_as_cli(cli, tmp_path: Path, database_url: str) -> None:
+    import asyncio
+
+    from gatehouse.settings import Settings
+    from gatehouse.wiring import build_services
+
+    pid = one_json(cli("project", "create", "Audited", "--json"))["id"]
+    uid = one_json(cli("user", "create", "--project", str(pid), "--username", "bob", "--json"))[
+        "id"
+    ]
+    settings = Settings.from_env(
+        {"GATEHOUSE_DATA_DIR": str(tmp_path / "data"), "GATEHOUSE_DATABASE_URL": database_url}
+    )
+
+    async def events() -> list:
+        from gatehouse.adapters.store.admin import AuditFilter
+
+        services = build_services(settings)
+        try:
+            listing = await services.admin_directory.audit_events(pid, AuditFilter(user_id=uid))
+            return listing.items
+        finally:
+            await services.close()
+
+    found = asyncio.run(events())
+    assert [(e.action, e.actor) for e in found] == [("user-created", "cli")]

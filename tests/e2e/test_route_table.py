@@ -4,10 +4,15 @@ document does not describe."""
 
 from __future__ import annotations
 
-from gatehouse.api import account_v3, session_storage, user_session_v1
+from gatehouse.api import account_v3, admin_v1, session_storage, user_session_v1
 from gatehouse.app import create_app
 
-SURFACES = [session_storage.SURFACE, account_v3.SURFACE, user_session_v1.SURFACE]
+SURFACES = [
+    session_storage.SURFACE,
+    account_v3.SURFACE,
+    user_session_v1.SURFACE,
+    admin_v1.SURFACE,
+]
 
 
 async def test_the_document_and_the_route_table_name_the_same_operations(
@@ -27,4 +32,4 @@ async def test_the_document_and_the_route_table_name_the_same_operations(
         for route in surface.routes
     }
     assert documented == served
-    assert len(served) == 15
+    assert len(served) == 15 + 29

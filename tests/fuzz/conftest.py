@@ -54,6 +54,9 @@ class Seed:
     bearer: str = ""
     #: A genuine next_page_token of the user's sessions (it is signed: no other passes).
     page_token: str = ""
+    #: An operator key of the admin API, and ids its paths can name.
+    operator_key: str = ""
+    api_key_id: int = 0
     username: str = USERNAME
     password: str = PASSWORD
     email: str = EMAIL
@@ -95,7 +98,9 @@ async def _seed(services: Services) -> Seed:
     client, seed.client_secret = await services.projects.create_client(user.id, "fuzz")
     seed.client_id = client.id
     for kind in ApiKeyType:
-        _, seed.api_keys[str(kind)] = await services.projects.create_api_key(project.id, kind)
+        key_id, seed.api_keys[str(kind)] = await services.projects.create_api_key(project.id, kind)
+        seed.api_key_id = key_id
+    _, seed.operator_key = await services.operator_keys.create("fuzz")
     issued, _ = await services.account_tokens.create_personal_token(user.id)
     seed.personal_token = issued.token
     device = await services.account_tokens.issue_device_token(caller="127.0.0.1")

@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gatehouse.adapters.store.audit import acting_as
 from gatehouse.adapters.store.migrate import migrate as run_migrations
 from gatehouse.core.errors import GatehouseError
 from gatehouse.settings import Settings, SettingsError
@@ -49,7 +50,8 @@ def _run(work: Callable[[Services], Awaitable[T]]) -> T:
         try:
             # Idempotent and cheap: no command ever meets an unmigrated database.
             await run_migrations(services.db)
-            return await work(services)
+            with acting_as("cli"):  # the audit trail names who made each change
+                return await work(services)
         finally:
             await services.close()
 
@@ -110,6 +112,7 @@ from gatehouse.cli import (  # noqa: E402, F401
     api_key,
     client,
     database,
+    operator_key,
     project,
     serve,
     session,

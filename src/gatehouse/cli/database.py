@@ -32,6 +32,7 @@ def sweep(as_json: bool) -> None:
             await services.sessions.sweep()
             + await services.account_tokens.sweep()
             + await services.account_mail.sweep()
+            + await services.idempotency.sweep()
         )
 
     removed = _run(work)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import click
@@ -141,14 +140,9 @@ def project_set(
     )
 
     async def work(services: Services) -> Project:
-        if steam_web_api_key is not None:
-            sealed = services.secretbox.seal(
-                steam_web_api_key.strip(), context=f"steam:project:{project_id}"
-            )
-            return await services.projects.update(
-                project_id, replace(settings, steam_web_api_key_enc=sealed)
-            )
-        return await services.projects.update(project_id, settings)
+        return await services.projects.configure(
+            project_id, settings, steam_web_api_key=steam_web_api_key
+        )
 
     p = _run(work)
     _emit(as_json, project_json(p), _kv_table(f"project {p.id}", project_json(p)))

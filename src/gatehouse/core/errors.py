@@ -8,7 +8,8 @@ the message text.
     ├── InvalidInput            a request value is malformed or out of range
     ├── InvalidCredentials      unknown or wrong secret (password, client, key, token)
     ├── Forbidden               authenticated, but not allowed to do this
-    │   └── ClientDisabled      the client application is switched off
+    │   ├── ClientDisabled      the client application is switched off
+    │   └── AccountDisabled     an operator switched the user off: no sign-in
     ├── NotFound
     │   ├── SessionNotFound     no active session with that id for this caller
     │   ├── UserNotFound
@@ -30,6 +31,7 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "AccountDisabled",
     "AlreadyLoggedIn",
     "ClientDisabled",
     "Conflict",
@@ -113,6 +115,12 @@ class ProjectLimitReached(Forbidden):
 class ClientDisabled(Forbidden):
     code = ErrorCode.CLIENT_DISABLED
     default_message = "Client application is disabled"
+
+
+class AccountDisabled(Forbidden):
+    """Every sign-in of a disabled user is refused, on every surface."""
+
+    default_message = "This account is disabled"
 
 
 class NotFound(GatehouseError):

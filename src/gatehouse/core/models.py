@@ -101,6 +101,12 @@ class User:
     totp_enabled: bool = False
     #: core/passwords.py credential_stamp of the row this was read from.
     credential_stamp: str = ""
+    #: Switched off by an operator (admin API): no sign-in anywhere.
+    disabled_at: int | None = None
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +166,5 @@ class AuditEvent:
     origin: str
     detail: str
     ip: str
+    #: Who made it (``operator-key:3``, ``api-key:12``, ``cli``), "" when unknown.
+    actor: str = ""

@@ -18,6 +18,7 @@ __all__ = [
     "API_KEY_PREFIX",
     "CLIENT_SECRET_PREFIX",
     "MAX_SECRET_LENGTH",
+    "OPERATOR_KEY_PREFIX",
     "SESSION_TOKEN_PREFIX",
     "TokenHasher",
     "constant_time_equals",
@@ -27,6 +28,8 @@ SESSION_TOKEN_PREFIX = "gs_"
 API_KEY_PREFIX = "gk_"
 CLIENT_SECRET_PREFIX = "gc_"
 ACCOUNT_TOKEN_PREFIX = "gt_"
+#: Instance-wide admin API keys (made only by the CLI).
+OPERATOR_KEY_PREFIX = "gko_"
 
 #: Anything longer is not one of ours; refusing it early bounds the work done
 #: for junk credentials.

@@ -227,6 +227,8 @@ class AccountTokenService:
             raise Forbidden("Invalid or expired token")
         session = row.session if row.session is not None and row.session.is_active(now) else None
         user = row.user if row.kind == TokenKind.PERSONAL or session is not None else None
+        if user is not None and user.disabled:  # a personal token of a disabled user
+            raise Forbidden("Invalid or expired token")
         record = AccessTokenRecord(
             row.kind,
             row.project_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from gatehouse.adapters.hashing import PasswordHasher
+from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.errors import DuplicateKey
 from gatehouse.adapters.store.projects import ProjectRepository
@@ -57,8 +58,10 @@ class AccountService:
         projects: ProjectRepository,
         passwords: PasswordHasher,
         clock: Clock,
+        audit: AuditRepository | None = None,
     ) -> None:
         self._db = db
+        self._audit = audit
         self._users = users
         self._projects = projects
         self._passwords = passwords
@@ -92,6 +95,14 @@ class AccountService:
                     access_level=int(new.access_level),
                     password_hash=password_hash,
                 )
+                if self._audit is not None:
+                    await self._audit.record(
+                        conn,
+                        at=self._clock.now_us(),
+                        action="user-created",
+                        project_id=project_id,
+                        user_id=user_id,
+                    )
                 user = await self._users.get(conn, user_id)
         except DuplicateKey:  # a concurrent create won a unique index
             raise Conflict("A user with that username or email address already exists") from None

@@ -28,6 +28,7 @@ from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core import totp
 from gatehouse.core.clock import Clock, from_us
 from gatehouse.core.errors import (
+    AccountDisabled,
     InvalidCredentials,
     InvalidInput,
     InvalidOneTimePassword,
@@ -149,6 +150,8 @@ class CredentialService:
             user.credential_stamp, credential_stamp(verified, row.totp_secret_enc)
         ):  # changed while it was being verified: the old password opens nothing
             raise InvalidCredentials("Invalid user name or password")
+        if user.disabled:  # no second step, no session (SessionService.start refuses too)
+            raise AccountDisabled()
         return user
 
     async def check_plain_password(

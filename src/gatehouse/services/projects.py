@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.projects import ProjectRepository
 from gatehouse.adapters.store.users import UserRepository
@@ -21,6 +22,7 @@ from gatehouse.core.errors import (
 from gatehouse.core.ids import new_client_id
 from gatehouse.core.models import ApiKeyRecord, ApiKeyType, Client, LimitPolicy, Project
 from gatehouse.core.project_rules import check_project
+from gatehouse.core.secretbox import SecretBox
 from gatehouse.core.tokens import (
     API_KEY_PREFIX,
     CLIENT_SECRET_PREFIX,
@@ -83,8 +85,12 @@ class ProjectService:
         throttles: Throttles,
         cache: CredentialCache | None = None,
         max_projects_per_user: int = 3,
+        audit: AuditRepository | None = None,
+        secretbox: SecretBox | None = None,
     ) -> None:
         self._db = db
+        self._audit = audit
+        self._box = secretbox
         self._max_projects_per_user = max_projects_per_user
         self._cache = cache
         self._projects = projects
@@ -98,12 +104,32 @@ class ProjectService:
         # and one constant-time comparison.
         self._dummy_hash = hasher.hash("gatehouse-no-such-client")
 
+    async def _record(
+        self,
+        conn: Any,
+        action: str,
+        project_id: int | None,
+        detail: str = "",
+        user_id: int | None = None,
+    ) -> None:
+        """An operator's change in the audit trail (its actor: adapters/store/audit.py)."""
+        if self._audit is not None:
+            await self._audit.record(
+                conn,
+                at=self._clock.now_us(),
+                action=action,
+                project_id=project_id,
+                user_id=user_id,
+                detail=detail,
+            )
+
     async def create(self, name: str, settings: ProjectSettings | None = None) -> Project:
         settings = replace(settings or ProjectSettings(), name=name)
         check_project(settings.applied_to(_NEW_PROJECT))
         values = settings.changes()
         async with self._db.write() as conn:
             project_id = await self._projects.create(conn, now=self._clock.now_us(), **values)
+            await self._record(conn, "project-created", project_id)
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
@@ -162,9 +188,25 @@ class ProjectService:
             check_project(settings.applied_to(current))
             if values:
                 await self._projects.update(conn, project_id, **values)
+                await self._record(conn, "project-changed", project_id, ",".join(sorted(values)))
             project = await self._projects.get(conn, project_id)
         assert project is not None
         return project
+
+    async def configure(
+        self, project_id: int, settings: ProjectSettings, *, steam_web_api_key: str | None = None
+    ) -> Project:
+        """``update``, with the Steam Web API key given in the clear (it is stored
+        sealed, bound to the project): what ``gatehouse project set`` and the admin
+        API's ``PATCH /projects/{id}`` do."""
+        if steam_web_api_key is not None:
+            if self._box is None:  # pragma: no cover - wired in wiring.py
+                raise RuntimeError("ProjectService needs a SecretBox to store a Steam key")
+            sealed = self._box.seal(
+                steam_web_api_key.strip(), context=f"steam:project:{project_id}"
+            )
+            settings = replace(settings, steam_web_api_key_enc=sealed)
+        return await self.update(project_id, settings)
 
     # -- client applications -------------------------------------------------------------
 
@@ -187,6 +229,7 @@ class ProjectService:
                 secret_hash=secret_hash,
                 now=self._clock.now_us(),
             )
+            await self._record(conn, "client-created", user.project_id, client_id, user_id)
             found = await self._projects.client_with_hash(conn, client_id)
         assert found is not None
         return found[0], secret
@@ -195,8 +238,22 @@ class ProjectService:
         async with self._db.write() as conn:
             if not await self._projects.set_client_disabled(conn, client_id, disabled):
                 raise NotFound("No such client application")
+            found = await self._projects.client_with_hash(conn, client_id)
+            assert found is not None
+            action = "client-disabled" if disabled else "client-enabled"
+            await self._record(conn, action, found[0].project_id, client_id, found[0].user_id)
         if self._cache is not None:
             await self._cache.client_changed(client_id)
+
+    async def client(self, client_id: str) -> Client:
+        """A client application by id (``NotFound`` if there is none)."""
+        found = None
+        if client_id and len(client_id) <= 64:
+            async with self._db.read() as conn:
+                found = await self._projects.client_with_hash(conn, client_id)
+        if found is None:
+            raise NotFound("No such client application")
+        return found[0]
 
     async def authenticate_client(self, client_id: str, secret: str, *, caller: str) -> Client:
         """Check ClientID + ClientSecret. Missing, unknown and wrong answer alike and
@@ -248,13 +305,17 @@ class ProjectService:
                 name=name,
                 now=self._clock.now_us(),
             )
+            await self._record(conn, "api-key-created", project_id, f"api-key:{key_id}")
         return key_id, key
 
     async def revoke_api_key(self, key_id: int) -> None:
         async with self._db.write() as conn:
             key_hash = await self._projects.revoke_api_key(conn, key_id, self._clock.now_us())
-        if key_hash is None:
-            raise NotFound("No such active API key")
+            if key_hash is None:
+                raise NotFound("No such active API key")
+            found = await self._projects.api_key_by_hash(conn, key_hash)
+            project_id = found.project_id if found is not None else None
+            await self._record(conn, "api-key-revoked", project_id, f"api-key:{key_id}")
         if self._cache is not None:
             await self._cache.api_key_changed(key_hash)
 

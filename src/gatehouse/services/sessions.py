@@ -11,7 +11,13 @@ from gatehouse.adapters.store.sessions import SessionRepository
 from gatehouse.adapters.store.users import UserRepository
 from gatehouse.core.clock import Clock
 from gatehouse.core.cursors import Cursor, CursorCodec, InvalidCursor
-from gatehouse.core.errors import InvalidCredentials, InvalidInput, SessionNotFound, UserNotFound
+from gatehouse.core.errors import (
+    AccountDisabled,
+    InvalidCredentials,
+    InvalidInput,
+    SessionNotFound,
+    UserNotFound,
+)
 from gatehouse.core.ids import is_session_id, new_room_name, new_session_id
 from gatehouse.core.limits import sessions_to_evict
 from gatehouse.core.models import Project, Session, SessionDetail, SessionOrigin, TokenRole
@@ -109,9 +115,12 @@ class SessionService:
             (h, TokenRole.SUBSCRIBER) for _, h in subscribers
         ]
         async with self._db.write() as conn:
-            stamp = await self._users.lock(conn, user_id)
-            if stamp is None:
+            state = await self._users.lock_state(conn, user_id)
+            if state is None:
                 raise UserNotFound()
+            stamp, disabled = state
+            if disabled:  # the one gate every sign-in of every surface passes
+                raise AccountDisabled()
             if credential_stamp is not None and not same_stamp(stamp, credential_stamp):
                 raise InvalidCredentials("The account's credentials changed; sign in again")
             now = self._clock.now_us()

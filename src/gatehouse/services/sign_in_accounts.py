@@ -4,8 +4,9 @@ the operator's own Steam link and unlink (no HTTP)."""
 from __future__ import annotations
 
 import secrets
-from typing import Final
+from typing import Any, Final
 
+from gatehouse.adapters.store.audit import AuditRepository
 from gatehouse.adapters.store.engine import Database
 from gatehouse.adapters.store.errors import DuplicateKey
 from gatehouse.adapters.store.users import UserRepository
@@ -28,8 +29,16 @@ STEAM: Final = "steam"
 
 
 class SignInAccounts:
-    def __init__(self, *, db: Database, users: UserRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        users: UserRepository,
+        clock: Clock,
+        audit: AuditRepository | None = None,
+    ) -> None:
         self._db = db
+        self._audit = audit
         self._users = users
         self._clock = clock
 
@@ -128,9 +137,23 @@ class SignInAccounts:
             raise InvalidInput("steam id must be a SteamID64 (decimal)", field="steam_id")
         user = await self.get(user_id)
         await self.link(user.project_id, user.id, str(int(steam_id)))
+        async with self._db.write() as conn:
+            await self._record(conn, user, "steam-linked", str(int(steam_id)))
 
     async def unlink_steam(self, user_id: int) -> None:
-        await self.get(user_id)
+        user = await self.get(user_id)
         async with self._db.write() as conn:
             if not await self._users.unlink_identity(conn, user_id, STEAM):
                 raise NotFound("The user has no linked Steam account")
+            await self._record(conn, user, "steam-unlinked")
+
+    async def _record(self, conn: Any, user: User, action: str, detail: str = "") -> None:
+        if self._audit is not None:
+            await self._audit.record(
+                conn,
+                at=self._clock.now_us(),
+                action=action,
+                project_id=user.project_id,
+                user_id=user.id,
+                detail=detail,
+            )

@@ -200,6 +200,7 @@ class Throttles:
         self.client_secret = make("client-auth", CLIENT_SECRET_PER_ADDRESS, reserve_first=False)
         self.session_token = make("bearer-auth", BEARER_PER_ADDRESS, reserve_first=False)
         self.api_key = make("api-key-auth", BEARER_PER_ADDRESS, reserve_first=False)
+        self.admin_key = make("admin-key-auth", BEARER_PER_ADDRESS, reserve_first=False)
         self.private_token = make("private-token-auth", BEARER_PER_ADDRESS, reserve_first=False)
         self.device_tokens = make(
             "v3-token", DEVICE_TOKENS_PER_ADDRESS, message="Too many tokens requested"

@@ -54,6 +54,7 @@ _USER_COLUMNS = (
     "created_at",
     "password_hash",
     "totp_secret_enc",
+    "disabled_at",
 )
 _SESSION_COLUMNS = (
     "id",
@@ -96,6 +97,7 @@ def user_from_row(row: Any, prefix: str = "") -> User:
         created_at,
         password_hash,
         totp_secret_enc,
+        disabled_at,
     ) = _columns(_USER_COLUMNS, prefix)(row)
     return User(
         id=id,
@@ -114,6 +116,7 @@ def user_from_row(row: Any, prefix: str = "") -> User:
         has_password=password_hash is not None,
         totp_enabled=totp_secret_enc is not None,
         credential_stamp=credential_stamp(password_hash, totp_secret_enc),
+        disabled_at=disabled_at,
     )
 
 

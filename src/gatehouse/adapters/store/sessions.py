@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gatehouse.adapters.store.audit import audit_stamp
 from gatehouse.adapters.store.postgres import PgCompiled, PgConnection
 from gatehouse.adapters.store.prepared import Prepared, first, rows, run
 from gatehouse.adapters.store.rows import session_from_row
@@ -146,6 +147,7 @@ _AUDIT = Prepared(
         origin=bindparam("v_origin"),
         detail=bindparam("v_detail"),
         ip=bindparam("v_ip"),
+        actor=bindparam("v_actor"),
     )
 )
 
@@ -367,8 +369,10 @@ class SessionRepository:
         detail: str = "",
         ip: str = "",
     ) -> None:
+        actor, origin = audit_stamp(origin)
         if session is not None:
             one = {
+                "v_actor": actor,
                 "v_at": at,
                 "v_project_id": session.project_id,
                 "v_user_id": session.user_id,
@@ -390,6 +394,7 @@ class SessionRepository:
                 "origin": origin,
                 "detail": detail,
                 "ip": ip[:45],
+                "actor": actor,
             }
             for sid in session_ids
         ]

@@ -28,7 +28,9 @@ __all__ = [
     "clients",
     "email_links",
     "external_identities",
+    "idempotency_keys",
     "metadata",
+    "operator_keys",
     "pending_sign_ins",
     "project_admins",
     "projects",
@@ -89,6 +91,8 @@ users = Table(
     Column("password_hash", Text, nullable=True),
     Column("totp_secret_enc", Text, nullable=True),
     Column("totp_last_step", BigInteger, nullable=True),
+    # Set while an operator has switched the account off (migration 0007).
+    Column("disabled_at", Time, nullable=True),
     Column("created_at", Time, nullable=False),
     Column("updated_at", Time, nullable=False),
     UniqueConstraint("project_id", "username", name="uq_users_project_username"),
@@ -232,7 +236,10 @@ audit_events = Table(
     Column("detail", String(500), nullable=False, server_default=""),
     # The caller's address, where one made the event (migration 0006).
     Column("ip", String(45), nullable=False, server_default=""),
+    # Who made the change: ``operator-key:<id>``, ``api-key:<id>``, ``cli`` (0007).
+    Column("actor", String(64), nullable=False, server_default=""),
     Index("ix_audit_events_user_at", "user_id", "at"),
+    Index("ix_audit_events_project_at", "project_id", "at"),
 )
 
 # Single-use links sent by mail (password reset, email confirmation): only the
@@ -261,4 +268,30 @@ trusted_devices = Table(
     Column("created_at", Time, nullable=False),
     Column("expires_at", Time, nullable=False),
     Index("ix_trusted_devices_user", "user_id"),
+)
+
+# Instance-wide keys of the admin API (``gko_``), made only by the CLI; only the
+# key's HMAC is stored.
+operator_keys = Table(
+    "operator_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Time, nullable=False),
+    Column("revoked_at", Time, nullable=True),
+)
+
+# The admin API's Idempotency-Key records: (owner, key) -> the request's
+# fingerprint and, once answered, the answer (its body sealed); kept 24 hours.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", Text, nullable=True),
+    Column("created_at", Time, nullable=False),
+    Column("expires_at", Time, nullable=False, index=True),
 )

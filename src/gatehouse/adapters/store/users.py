@@ -27,7 +27,7 @@ _BY_EMAIL = Prepared(
     .limit(1)
 )
 _LOCK = Prepared(
-    select(users.c.password_hash, users.c.totp_secret_enc)
+    select(users.c.password_hash, users.c.totp_secret_enc, users.c.disabled_at)
     .where(users.c.id == bindparam("id"))
     .with_for_update()
 )
@@ -57,8 +57,16 @@ class UserRepository:
         """Serialise concurrent writers for one user (a no-op lock on SQLite, whose
         write transactions are already serial); the user's credential stamp as it
         stands now, or None when there is no such user."""
+        found = await self.lock_state(conn, user_id)
+        return None if found is None else found[0]
+
+    async def lock_state(self, conn: AsyncConnection, user_id: int) -> tuple[str, bool] | None:
+        """``lock``, and whether the user is disabled: (credential stamp, disabled)."""
         row = await first(conn, _LOCK, {"id": user_id})
-        return None if row is None else credential_stamp(row.password_hash, row.totp_secret_enc)
+        if row is None:
+            return None
+        stamp = credential_stamp(row.password_hash, row.totp_secret_enc)
+        return stamp, row.disabled_at is not None
 
     async def replace_password_hash(
         self, conn: AsyncConnection, user_id: int, *, old: str, new: str, now: int
