@@ -107,7 +107,9 @@ local wait = 0
 for i, key in ipairs(KEYS) do
   local n = tonumber(redis.call('GET', key) or '0')
   if n >= tonumber(ARGV[2 * i - 1]) then
-    local ttl = redis.call('TTL', key)
+    -- PTTL rounded up: TTL rounds to the nearest second, so a caller that waited
+    -- exactly that long could be refused once more.
+    local ttl = math.ceil(redis.call('PTTL', key) / 1000)
     if ttl < 1 then ttl = 1 end
     if ttl > wait then wait = ttl end
   end

@@ -9,6 +9,7 @@ transactions and one-statement writes; both speak the subset of SQLAlchemy's
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -47,6 +48,8 @@ def is_storage_outage(exc: BaseException) -> bool:
     bug? SQLAlchemy wraps the SQLite driver's errors; asyncpg's come raw."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if isinstance(exc, sqlite3.OperationalError):  # raw: the write lock's own retries
+        return "locked" in str(exc) or "busy" in str(exc)
     # CONNECTION_TROUBLE holds OSError, and so ConnectionError and TimeoutError.
     return isinstance(exc, (OperationalError, InterfaceError, *CONNECTION_TROUBLE))
 

@@ -146,6 +146,8 @@ CONNECTION_TROUBLE: tuple[type[Exception], ...] = (
     asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
+    # 55000: the database is not accepting connections right now.
+    asyncpg.exceptions.ObjectNotInPrerequisiteStateError,
     OSError,
 )
 
