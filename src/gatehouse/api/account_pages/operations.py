@@ -22,6 +22,7 @@ from gatehouse.api.account_pages.qr import qr_svg
 from gatehouse.api.account_pages.views import activity_rows, session_rows
 from gatehouse.core import totp
 from gatehouse.core.errors import (
+    AccountDisabled,
     Conflict,
     GatehouseError,
     InvalidCredentials,
@@ -41,6 +42,7 @@ SETUP_SECONDS: Final = 15 * 60
 _WRONG_LOGIN: Final = "That username or email and password do not match an account."
 _WRONG_CODE: Final = "That code is not right, or it was already used."
 _WRONG_PASSWORD: Final = "Your current password is not right."
+_DISABLED: Final = "This account is switched off. Contact the game's support."
 
 
 def _problem(exc: GatehouseError) -> tuple[int, str, list[tuple[bytes, bytes]]]:
@@ -52,6 +54,8 @@ def _problem(exc: GatehouseError) -> tuple[int, str, list[tuple[bytes, bytes]]]:
         return 400, _WRONG_CODE, []
     if isinstance(exc, Conflict):
         return 409, exc.message, []
+    if isinstance(exc, AccountDisabled):
+        return 403, _DISABLED, []
     return 400, exc.message, []
 
 
@@ -109,7 +113,7 @@ async def sign_in(call: Call) -> Reply:
         )
     except (InvalidCredentials, InvalidInput) as exc:
         return _failed(page, "sign_in.html", exc, _WRONG_LOGIN, mail=_mail(call), login=login)
-    except RateLimited as exc:
+    except (RateLimited, AccountDisabled) as exc:
         return _failed(page, "sign_in.html", exc, mail=_mail(call), login=login)
     if isinstance(step, SignedIn):
         _sign_in_cookie(page, step)
@@ -143,7 +147,7 @@ async def code(call: Call) -> Reply:
     except PendingSignInExpired as exc:
         page.clear(COOKIE_PENDING)
         return page.render("sign_in.html", 400, error=exc.message, mail=_mail(call), login="")
-    except (InvalidOneTimePassword, InvalidInput, RateLimited) as exc:
+    except (InvalidOneTimePassword, InvalidInput, RateLimited, AccountDisabled) as exc:
         return _failed(page, "code.html", exc)
     _sign_in_cookie(page, signed_in)
     return page.redirect("/")
