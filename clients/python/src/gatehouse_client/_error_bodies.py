@@ -16,8 +16,10 @@ from gatehouse_client import _json as j
 from gatehouse_client.errors import (
     AccountErrorBody,
     ErrorBody,
+    FieldError,
     GatehouseError,
     HiveMPErrorBody,
+    ProblemDetails,
     PropertyError,
     SessionStorageErrorBody,
     SessionStorageProblem,
@@ -26,11 +28,12 @@ from gatehouse_client.errors import (
 )
 from gatehouse_client.retry import parse_retry_after
 
-__all__ = ["account_error", "hivemp_error", "session_storage_error"]
+__all__ = ["account_error", "admin_error", "hivemp_error", "session_storage_error"]
 
 SESSION_STORAGE = "session-storage"
 USER_SESSION_V1 = "user-session-v1"
 ACCOUNT_V3 = "account-v3"
+ADMIN_V1 = "admin-v1"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -108,6 +111,28 @@ def _account(m: Mapping[str, Any]) -> tuple[ErrorBody, int | str, str, int | Non
     return body, body.error_code, body.error_message, None
 
 
+def _problem(m: Mapping[str, Any]) -> tuple[ErrorBody, int | str, str, int | None]:
+    items = m.get("errors", [])
+    if not isinstance(items, list):
+        raise UnexpectedResponse("'errors' is not a list")
+    # RFC 9457: an absent type is "about:blank", whose title is the status phrase.
+    kind = j.optional_str(m, "type") or "about:blank"
+    title = j.optional_str(m, "title") or ""
+    body = ProblemDetails(
+        type=kind,
+        title=title,
+        status=j.integer(m, "status"),
+        detail=j.optional_str(m, "detail") or title,
+        errors=tuple(
+            FieldError(field=j.string(item, "field"), message=j.string(item, "message"))
+            for item in map(j.obj, items)
+        ),
+    )
+    # The stable code is the slug ending the type: urn:gatehouse:problem:<slug>.
+    code = kind.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    return body, code, body.detail, None
+
+
 def hivemp_error(response: httpx.Response) -> GatehouseError:
     return _read(response, USER_SESSION_V1, _hivemp)
 
@@ -118,3 +143,8 @@ def session_storage_error(response: httpx.Response) -> GatehouseError:
 
 def account_error(response: httpx.Response) -> GatehouseError:
     return _read(response, ACCOUNT_V3, _account)
+
+
+def admin_error(response: httpx.Response) -> GatehouseError:
+    """An ``application/problem+json`` answer of the admin API."""
+    return _read(response, ADMIN_V1, _problem)

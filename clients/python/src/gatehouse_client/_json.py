@@ -16,7 +16,9 @@ __all__ = [
     "boolean",
     "integer",
     "obj",
+    "optional_int",
     "optional_obj",
+    "optional_rfc3339",
     "optional_str",
     "rfc3339",
     "string",
@@ -82,6 +84,10 @@ def integer(m: Mapping[str, Any], key: str) -> int:
     return int(value)
 
 
+def optional_int(m: Mapping[str, Any], key: str) -> int | None:
+    return None if m.get(key) is None else integer(m, key)
+
+
 def boolean(m: Mapping[str, Any], key: str) -> bool:
     value = m.get(key)
     if not isinstance(value, bool):
@@ -99,6 +105,10 @@ def rfc3339(m: Mapping[str, Any], key: str) -> datetime:
     if parsed.tzinfo is None:
         raise unexpected(key, "an RFC 3339 time with an offset", text)
     return parsed.astimezone(UTC)
+
+
+def optional_rfc3339(m: Mapping[str, Any], key: str) -> datetime | None:
+    return None if m.get(key) is None else rfc3339(m, key)
 
 
 def unix_time(m: Mapping[str, Any], key: str) -> datetime:

@@ -8,26 +8,30 @@ turns it into a method that is ``async`` on an ``AsyncSurface`` and blocking on 
     class AsyncFooClient(_Calls, AsyncSurface): ...
     class FooClient(_Calls, SyncSurface): ...
 
-Only what cannot be a single request (iterating pages, the sign-in driver, the
-renewal helper) is written per flavour, on top of these methods.
+``paged(...)`` does the same for iterating every page of a listing: from a
+builder of one page's request it makes a method returning an ``AsyncIterator`` on
+async clients and an ``Iterator`` on blocking ones. Only what is neither (the
+sign-in driver, the renewal helper) is written per flavour, on top of these methods.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, Self, TypeVar, overload
 
 import httpx
 
 from gatehouse_client._http import DEFAULT_TIMEOUT, AsyncTransport, Request, SyncTransport
+from gatehouse_client._pages import Page, aiter_items, iter_items
 from gatehouse_client.retry import RetryPolicy
 
-__all__ = ["AsyncSurface", "SyncSurface", "operation"]
+__all__ = ["AsyncSurface", "SyncSurface", "operation", "paged"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class AsyncSurface:
@@ -136,3 +140,58 @@ class operation(Generic[P, T]):
             return blocking.send(build(*args, **kwargs))
 
         return send
+
+
+class paged(Generic[P, T]):
+    """A method iterating every item of a listing, page after page, built from the
+    builder of one page's request: ``async for`` on async clients, ``for`` on
+    blocking ones, with the builder's parameters. The builder takes the cursor of
+    the page to fetch as the keyword ``cursor``; the caller's own value of it (if
+    any) is where the walk starts."""
+
+    def __init__(
+        self, build: Callable[P, Request[Page[T]]], *, cursor: str, doc: str | None = None
+    ) -> None:
+        self._build = build
+        self._cursor = cursor
+        self._doc = doc
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: AsyncSurface, owner: type[Any]) -> Callable[P, AsyncIterator[T]]: ...
+    @overload
+    def __get__(self, obj: SyncSurface, owner: type[Any]) -> Callable[P, Iterator[T]]: ...
+    def __get__(
+        self, obj: AsyncSurface | SyncSurface | None, owner: type[Any]
+    ) -> Self | Callable[P, AsyncIterator[T]] | Callable[P, Iterator[T]]:
+        if obj is None:
+            return self
+        build: Callable[..., Request[Page[T]]] = self._build
+        cursor = self._cursor
+
+        def page_request(
+            args: tuple[Any, ...], kwargs: dict[str, Any], token: str | None
+        ) -> Request[Page[T]]:
+            if token is not None:
+                kwargs = {**kwargs, cursor: token}
+            return build(*args, **kwargs)
+
+        if isinstance(obj, AsyncSurface):
+            transport = obj._transport
+
+            def walk_async(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+                return aiter_items(lambda token: transport.send(page_request(args, kwargs, token)))
+
+            return self._named(walk_async)
+        blocking = obj._transport
+
+        def walk(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+            return iter_items(lambda token: blocking.send(page_request(args, kwargs, token)))
+
+        return self._named(walk)
+
+    def _named(self, fn: F) -> F:
+        functools.update_wrapper(fn, self._build)
+        fn.__doc__ = self._doc or self._build.__doc__
+        return fn

@@ -10,6 +10,10 @@
   (``"session-not-found"``, ``"invalid-credentials"``, ...).
 * Account v3: ``AccountErrorBody`` (``errorCode``, ``errorMessage``, ``errors``);
   ``code`` is the ``errorCode`` (10010, ...).
+* Admin API: ``ProblemDetails`` (RFC 9457 ``application/problem+json``: ``type``,
+  ``title``, ``status``, ``detail``, ``errors``); ``code`` is the slug ending the
+  ``type`` (``"user-not-found"``, ``"idempotency-key-reused"``, ...) and
+  ``message`` the ``detail``; ``title``, ``detail`` and ``errors`` are properties.
 
 The subclass says what happened (``NotFound``, ``RateLimited`` ...), whatever the
 surface; ``error_for`` picks it.
@@ -27,12 +31,14 @@ __all__ = [
     "Conflict",
     "ConnectionFailed",
     "ErrorBody",
+    "FieldError",
     "Forbidden",
     "GatehouseError",
     "HiveMPErrorBody",
     "InvalidToken",
     "NotFound",
     "PayloadTooLarge",
+    "ProblemDetails",
     "PropertyError",
     "RateLimited",
     "ServerError",
@@ -87,7 +93,29 @@ class AccountErrorBody:
     errors: tuple[PropertyError, ...]
 
 
-ErrorBody = HiveMPErrorBody | SessionStorageErrorBody | AccountErrorBody
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """Admin API: the request field at fault (a JSON body member, a query
+    parameter, ``body``, or ``Idempotency-Key``) and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemDetails:
+    """Admin API: an RFC 9457 problem (``application/problem+json``)."""
+
+    #: ``urn:gatehouse:problem:<slug>``; the slug is the error's ``code``.
+    type: str
+    title: str
+    status: int
+    detail: str
+    #: Present only when request fields are at fault.
+    errors: tuple[FieldError, ...]
+
+
+ErrorBody = HiveMPErrorBody | SessionStorageErrorBody | AccountErrorBody | ProblemDetails
 
 
 class GatehouseError(Exception):
@@ -121,6 +149,22 @@ class GatehouseError(Exception):
     def data(self) -> Mapping[str, Any] | None:
         """HiveMP: the error's ``data`` object."""
         return self.body.data if isinstance(self.body, HiveMPErrorBody) else None
+
+    @property
+    def title(self) -> str | None:
+        """Admin API: the problem's ``title`` (``None`` on other surfaces)."""
+        return self.body.title if isinstance(self.body, ProblemDetails) else None
+
+    @property
+    def detail(self) -> str | None:
+        """Admin API: the problem's ``detail`` (``None`` on other surfaces)."""
+        return self.body.detail if isinstance(self.body, ProblemDetails) else None
+
+    @property
+    def errors(self) -> tuple[FieldError, ...]:
+        """Admin API: the request fields at fault (empty when none is, and on other
+        surfaces: their own lists are in ``body``)."""
+        return self.body.errors if isinstance(self.body, ProblemDetails) else ()
 
     def __str__(self) -> str:
         where = f"{self.surface} " if self.surface else ""
@@ -156,7 +200,8 @@ class NotFound(GatehouseError):
 
 
 class Conflict(GatehouseError):
-    """409: a session limit, an already linked identity, already logged in."""
+    """409: a session limit, an already linked identity, already logged in; on the
+    admin API a taken username or email, or an ``Idempotency-Key`` still in flight."""
 
 
 class PayloadTooLarge(GatehouseError):
@@ -164,7 +209,8 @@ class PayloadTooLarge(GatehouseError):
 
 
 class ValidationFailed(GatehouseError):
-    """422 (Account v3): the submitted values were refused, one entry per property."""
+    """422: Account v3 refused the submitted values (one entry per property); the
+    admin API's ``Idempotency-Key`` was used with a different request."""
 
 
 class RateLimited(GatehouseError):
