@@ -161,13 +161,18 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def start_server(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen, str, Path]:
-    """Start `gatehouse serve` on a free port; retry if the port was taken meanwhile."""
+def start_server(
+    env: dict[str, str], data_dir: Path, *, public_url: bool = False
+) -> tuple[subprocess.Popen, str, Path]:
+    """Start `gatehouse serve` on a free port; retry if the port was taken meanwhile.
+    ``public_url``: set ``GATEHOUSE_PUBLIC_URL`` to the address it listens on."""
     __tracebackhide__ = True
     last_err = ""
     for attempt in range(3):
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
+        if public_url:
+            env = {**env, "GATEHOUSE_PUBLIC_URL": base_url}
         out_path = data_dir / f"serve-{attempt}.stdout"
         err_path = data_dir / f"serve-{attempt}.stderr"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
