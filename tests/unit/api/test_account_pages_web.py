@@ -62,7 +62,9 @@ def test_a_csrf_token_is_bound_to_what_the_browser_holds() -> None:
         ({"sec-fetch-site": "cross-site", "host": "h:1"}, False),
         ({"sec-fetch-site": "same-site", "host": "h:1"}, False),
         ({"origin": "https://evil.test", "host": "h:1"}, False),
-        ({"origin": "null", "host": "h:1"}, False),
+        # Chromium's own same-origin form under Referrer-Policy: no-referrer
+        ({"sec-fetch-site": "same-origin", "origin": "null", "host": "h:1"}, True),
+        ({"sec-fetch-site": "cross-site", "origin": "null", "host": "h:1"}, False),
     ],
 )
 def test_posts_must_come_from_this_site(headers: dict[str, str], ok: bool) -> None:

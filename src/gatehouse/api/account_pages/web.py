@@ -94,12 +94,13 @@ class CsrfTokens:
 
 def same_origin(headers: Mapping[str, str]) -> bool:
     """Defence in depth beside the token: a browser that says where a post comes
-    from must say it comes from here."""
+    from must say it comes from here. ``Sec-Fetch-Site`` is the browser's own
+    word; without it, an ``Origin`` other than ours is refused. (``Origin: null``
+    says nothing: browsers send it for our own forms under ``no-referrer``.)"""
     site = headers.get("sec-fetch-site", "")
-    if site and site not in ("same-origin", "none"):
-        return False
+    if site:
+        return site in ("same-origin", "none")
     origin = headers.get("origin", "")
     if origin and origin != "null":
-        host = origin.split("://", 1)[-1]
-        return host == headers.get("host", "")
-    return origin != "null"
+        return origin.split("://", 1)[-1] == headers.get("host", "")
+    return True
