@@ -59,7 +59,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
@@ -90,14 +90,14 @@ def browser() -> Iterator[Any]:
         pw.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mail() -> Iterator[MailCatcher]:
     """Every mail the servers send (aiosmtpd on a free port)."""
     with smtp_catcher() as catcher:
         yield catcher
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest,
     browser: Any,
@@ -161,7 +161,7 @@ def check(server: Server) -> Callable[[Any, str], None]:
     return run
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A ``gatehouse serve`` (SQLite) as an operator might first start it: no mail
     server configured, plain HTTP not allowed (cookies ``Secure``)."""

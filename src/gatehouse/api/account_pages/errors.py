@@ -5,7 +5,7 @@ never a stack trace. Refusals inside a form are shown in the form instead."""
 from __future__ import annotations
 
 from gatehouse.api._common.http import Problem
-from gatehouse.api.account_pages.page import environment
+from gatehouse.api.account_pages.page import PageProblem, environment
 from gatehouse.api.account_pages.web import PAGE_HEADERS
 from gatehouse.core.errors import ErrorCode, GatehouseError, RateLimited
 
@@ -36,6 +36,10 @@ _TITLES = {
 
 
 def render(exc: GatehouseError | Problem, path: str) -> tuple[int, dict[str, str], bytes]:
+    if isinstance(exc, PageProblem):  # rendered by the page that refused
+        reply = exc.reply
+        pairs = {k.decode(): v.decode() for k, v in reply.headers if k != b"set-cookie"}
+        return reply.status, {**pairs, "Content-Type": reply.content_type.decode()}, reply.body
     headers = {k.decode(): v.decode() for k, v in PAGE_HEADERS}
     headers["Content-Type"] = "text/html; charset=utf-8"
     if isinstance(exc, Problem):

@@ -86,7 +86,7 @@ def _mail(call: Call) -> bool:
 async def overview(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     sessions = await call.services.self_service.sessions(page.user)
     return page.render("overview.html", session_count=len(sessions))
 
@@ -156,7 +156,7 @@ async def code(call: Call) -> Reply:
 async def sign_out(call: Call) -> Reply:
     page = await Page.open(call)
     if page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     await page.form()
     with contextlib.suppress(SessionNotFound):  # ended elsewhere meanwhile
         await call.services.self_service.sign_out(page.session, caller=call.caller)
@@ -174,7 +174,7 @@ def _countries(call: Call, addresses: set[str]) -> dict[str, str]:
 async def sessions(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     return await _sessions_page(page)
 
 
@@ -189,7 +189,7 @@ async def _sessions_page(page: Page, status: int = 200, notice: str = "") -> Rep
 async def end_session(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     target = form.get("session_id", "")
     with contextlib.suppress(SessionNotFound):  # already ended: the list shows what is left
@@ -203,7 +203,7 @@ async def end_session(call: Call) -> Reply:
 async def end_other_sessions(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     await page.form()
     await call.services.self_service.end_others(page.user, page.session, caller=call.caller)
     return page.redirect("/sessions")
@@ -212,7 +212,7 @@ async def end_other_sessions(call: Call) -> Reply:
 async def activity(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     events = await call.services.self_service.activity(page.user)
     rows = activity_rows(events, _countries(call, {e.ip for e in events}))
     return page.render("activity.html", rows=rows)
@@ -224,7 +224,7 @@ async def activity(call: Call) -> Reply:
 async def two_factor(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     return page.render("two_factor.html", notice="")
 
 
@@ -259,7 +259,7 @@ def _setup_page(page: Page, secret: str, sealed: str, status: int = 200, error: 
 async def two_factor_setup(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     await page.form()
     secret = totp.new_secret()
     return _setup_page(page, secret, _seal_setup(page, secret, page.session))
@@ -278,7 +278,7 @@ def _codes_page(page: Page, codes: list[str], heading: str) -> Reply:
 async def two_factor_enable(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     sealed = form.get("setup", "")
     secret = _open_setup(page, sealed, page.session)
@@ -301,7 +301,7 @@ async def two_factor_enable(call: Call) -> Reply:
 async def recovery_codes(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     try:
         codes = await call.services.credentials.regenerate_recovery_codes(
@@ -319,7 +319,7 @@ async def recovery_codes(call: Call) -> Reply:
 async def two_factor_disable(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     try:
         await call.services.credentials.turn_off_totp(
@@ -340,14 +340,14 @@ async def two_factor_disable(call: Call) -> Reply:
 async def password_form(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     return page.render("password.html", notice="")
 
 
 async def change_password(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None or page.session is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     try:
         ended = await call.services.credentials.change_password(
@@ -423,14 +423,14 @@ async def reset(call: Call) -> Reply:
 async def email_form(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     return page.render("email.html", mail=_mail(call), notice="")
 
 
 async def change_email(call: Call) -> Reply:
     page = await Page.open(call)
     if page.user is None:
-        return page.redirect("/sign-in")
+        return page.signed_out()
     form = await page.form()
     if not _mail(call):
         return page.render("email.html", 503, mail=False, notice="")

@@ -23,13 +23,21 @@ from gatehouse.api.account_pages.web import (
 from gatehouse.core.errors import ProjectNotFound
 from gatehouse.core.models import Project, Session, User
 
-__all__ = ["COOKIE_CSRF", "COOKIE_DEVICE", "COOKIE_PENDING", "COOKIE_SESSION", "Page"]
+__all__ = [
+    "COOKIE_CSRF",
+    "COOKIE_DEVICE",
+    "COOKIE_PENDING",
+    "COOKIE_SESSION",
+    "Page",
+    "PageProblem",
+]
 
 COOKIE_SESSION: Final = "gatehouse_session"
 COOKIE_PENDING: Final = "gatehouse_pending"
 COOKIE_DEVICE: Final = "gatehouse_device"
 COOKIE_CSRF: Final = "gatehouse_csrf"
 HTML: Final = b"text/html; charset=utf-8"
+FORGED: Final = "This form has expired or did not come from this site."
 _FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -50,6 +58,15 @@ def _when(us: int | None) -> str:
     if not us:
         return ""
     return datetime.fromtimestamp(us / 1_000_000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class PageProblem(Problem):
+    """A refusal already rendered as one of the project's pages (errors.render
+    sends it as it is)."""
+
+    def __init__(self, status: int, message: str, reply: Reply) -> None:
+        super().__init__(status, message)
+        self.reply = reply
 
 
 class Page:
@@ -117,19 +134,36 @@ class Page:
             fields = parse_form(await self.call.body())
         except ValueError:
             raise Problem(400, "The form could not be read") from None
-        headers = {
-            "sec-fetch-site": self.call.header(b"sec-fetch-site"),
-            "origin": self.call.header(b"origin"),
-            "host": self.call.header(b"host"),
-        }
         has_binding = self.session is not None or COOKIE_CSRF in self.cookies
         if not (
             has_binding
-            and same_origin(headers)
+            and self._same_origin()
             and self._csrf.valid(self._binding(), fields.get("csrf_token"))
         ):
-            raise Problem(403, "This form has expired or did not come from this site.")
+            raise self.refusal(403, FORGED)
         return fields
+
+    def _same_origin(self) -> bool:
+        return same_origin(
+            {
+                "sec-fetch-site": self.call.header(b"sec-fetch-site"),
+                "origin": self.call.header(b"origin"),
+                "host": self.call.header(b"host"),
+            }
+        )
+
+    def signed_out(self) -> Reply:
+        """A signed-in page without a session: off to sign in, when it is a page
+        of ours (a session ended elsewhere throws the browser out on its next
+        click); a post from another site is refused as the forgery it is."""
+        if self.call.scope["method"] == "POST" and not self._same_origin():
+            raise self.refusal(403, FORGED)
+        return self.redirect("/sign-in")
+
+    def refusal(self, status: int, message: str) -> PageProblem:
+        """A request refused outright, as a page of this project."""
+        reply = self.render("refused.html", status, error=message)
+        return PageProblem(status, message, reply)
 
     # -- answers ----------------------------------------------------------------------
 
