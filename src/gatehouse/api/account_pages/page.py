@@ -51,7 +51,15 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["iso"] = _iso
     return env
+
+
+def _iso(us: int | None) -> str:
+    """The machine-readable form of ``_when`` (a ``<time datetime>``)."""
+    if not us:
+        return ""
+    return datetime.fromtimestamp(us / 1_000_000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _when(us: int | None) -> str:
