@@ -29,7 +29,7 @@ from gatehouse.settings import Settings
 from gatehouse.wiring import Services
 from tests.helpers import CALLER
 
-PACKAGE = "gatehouse_client"
+PACKAGE = "gatehouse_generated_client"
 PASSWORD = "correct horse battery staple"
 EMAIL = "gen@example.com"
 

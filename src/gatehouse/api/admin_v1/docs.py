@@ -26,6 +26,8 @@ from gatehouse.api.admin_v1.docs_params import (
 from gatehouse.api.admin_v1.docs_users import USER_HANDLERS
 from gatehouse.api.admin_v1.openapi import errors
 from gatehouse.api.admin_v1.schemas import (
+    AdminProjectOut,
+    AdminSessionOut,
     ApiKeyOut,
     ApiKeyPage,
     AuditEventPage,
@@ -34,11 +36,9 @@ from gatehouse.api.admin_v1.schemas import (
     NewApiKeyIn,
     NewClientIn,
     NewProjectIn,
-    ProjectOut,
     ProjectPage,
     ProjectPatchIn,
     RevokedOut,
-    SessionOut,
     SessionPage,
 )
 
@@ -65,7 +65,7 @@ async def list_projects(limit: Limit = 50, after: After = None) -> ProjectPage:
     security=SECURITY,
     operation_class=body(NewProjectIn, "Name and any settings", {"name": "Space Game"}),
 )
-async def create_project(idempotency_key: IdempotencyKey = None) -> ProjectOut:
+async def create_project(idempotency_key: IdempotencyKey = None) -> AdminProjectOut:
     served_by_router()
 
 
@@ -75,7 +75,7 @@ async def create_project(idempotency_key: IdempotencyKey = None) -> ProjectOut:
     responses=errors(404),
     security=SECURITY,
 )
-async def get_project(project_id: ProjectId) -> ProjectOut:
+async def get_project(project_id: ProjectId) -> AdminProjectOut:
     served_by_router()
 
 
@@ -88,7 +88,7 @@ async def get_project(project_id: ProjectId) -> ProjectOut:
         ProjectPatchIn, "Fields to change", {"session_limit": 5, "ws_url": "wss://rt.example/ws"}
     ),
 )
-async def update_project(project_id: ProjectId) -> ProjectOut:
+async def update_project(project_id: ProjectId) -> AdminProjectOut:
     served_by_router()
 
 
@@ -127,7 +127,7 @@ async def revoke_user_sessions(project_id: ProjectId, user_id: UserId) -> Revoke
     responses=errors(404),
     security=SECURITY,
 )
-async def get_session(project_id: ProjectId, session_id: SessionId) -> SessionOut:
+async def get_session(project_id: ProjectId, session_id: SessionId) -> AdminSessionOut:
     served_by_router()
 
 

@@ -96,5 +96,7 @@ ERRORS: Final[dict[int, ResponseSpec]] = {
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """The problem answers of an operation: 401 and 429 always, plus ``statuses``."""
-    return {s: ERRORS[s] for s in sorted({401, 429, *statuses})}
+    """The problem answers of an operation: 400 (a malformed request, e.g. a bad
+    cursor or header; also keeps the framework's own 400 shape out of the
+    document), 401 and 429 always, plus ``statuses``."""
+    return {s: ERRORS[s] for s in sorted({400, 401, 429, *statuses})}

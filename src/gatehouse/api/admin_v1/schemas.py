@@ -22,6 +22,8 @@ from gatehouse.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from gatehouse.core.project_rules import MAX_SESSION_LIMIT, MAX_TTL_SECONDS
 
 __all__ = [
+    "AdminProjectOut",
+    "AdminSessionOut",
     "ApiKeyOut",
     "AuditEventOut",
     "ClientOut",
@@ -32,10 +34,8 @@ __all__ = [
     "NewUserIn",
     "PasswordIn",
     "ProblemBody",
-    "ProjectOut",
     "ProjectPatchIn",
     "RevokedOut",
-    "SessionOut",
     "SteamIn",
     "UserOut",
     "UserPatchIn",
@@ -94,7 +94,7 @@ def time_or_none(us: int | None) -> str | None:
 # -- projects ---------------------------------------------------------------------------
 
 
-class ProjectOut(msgspec.Struct):
+class AdminProjectOut(msgspec.Struct):
     id: int
     name: str
     created_at: str
@@ -110,8 +110,8 @@ class ProjectOut(msgspec.Struct):
     password_registration: bool
 
 
-def project_out(p: Project) -> ProjectOut:
-    return ProjectOut(
+def project_out(p: Project) -> AdminProjectOut:
+    return AdminProjectOut(
         id=p.id,
         name=p.name,
         created_at=rfc3339(p.created_at),
@@ -228,7 +228,7 @@ class SteamIn(msgspec.Struct, forbid_unknown_fields=True):
 # -- sessions, clients, API keys, audit ----------------------------------------------------
 
 
-class SessionOut(msgspec.Struct):
+class AdminSessionOut(msgspec.Struct):
     id: str
     user_id: int
     project_id: int
@@ -244,9 +244,9 @@ class SessionOut(msgspec.Struct):
     user_agent: str
 
 
-def session_out(d: SessionDetail) -> SessionOut:
+def session_out(d: SessionDetail) -> AdminSessionOut:
     s = d.session
-    return SessionOut(
+    return AdminSessionOut(
         id=s.id,
         user_id=s.user_id,
         project_id=s.project_id,
@@ -360,7 +360,7 @@ def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
 
 
 class ProjectPage(msgspec.Struct):
-    items: list[ProjectOut]
+    items: list[AdminProjectOut]
     next: str | None
 
 
@@ -370,7 +370,7 @@ class UserPage(msgspec.Struct):
 
 
 class SessionPage(msgspec.Struct):
-    items: list[SessionOut]
+    items: list[AdminSessionOut]
     next: str | None
 
 
@@ -415,7 +415,7 @@ class UserExportOut(msgspec.Struct):
     exported_at: str
     user: UserOut
     linked_identities: list[IdentityOut]
-    sessions: list[SessionOut]
+    sessions: list[AdminSessionOut]
     trusted_devices: list[TrustedDeviceOut]
     clients: list[ClientOut]
     audit_events: list[AuditEventOut]
